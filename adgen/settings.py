@@ -1,0 +1,183 @@
+"""Django settings, all from the environment (a `.env` file is read when present).
+
+DATABASE_URL unset -> SQLite in MEDIA_ROOT's parent; BROKER_URL unset -> in-process stub broker.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env")
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-insecure-change-me")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "django_dramatiq",
+    "tenants",
+    "adgen.ads",
+    "adgen.billing",
+    "adgen.campaigns",
+    "adgen.dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "adgen.urls"
+WSGI_APPLICATION = "adgen.wsgi.application"
+ASGI_APPLICATION = "adgen.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media")).resolve()
+MEDIA_URL = "/media/"
+ARTIFACT_ROOT = Path(os.environ.get("ARTIFACT_ROOT", MEDIA_ROOT / "artifacts")).resolve()
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "adgen" / "dashboard" / "static"] if (BASE_DIR / "adgen" / "dashboard" / "static").is_dir() else []
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{MEDIA_ROOT.parent / 'adgen.sqlite3'}",
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Files (renders, uploads) go through Django storage: local by default, S3-compatible when
+# STORAGE_URL=s3://bucket/prefix (needs the `s3` extra: django-storages + boto3).
+STORAGE_URL = os.environ.get("STORAGE_URL", "")
+if STORAGE_URL.startswith("s3://"):
+    _bucket, _, _prefix = STORAGE_URL[5:].partition("/")
+    STORAGES = {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage",
+                    "OPTIONS": {"bucket_name": _bucket, "location": _prefix,
+                                "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None}},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    }
+else:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --------------------------------------------------------------------------- API
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "adgen API",
+    "DESCRIPTION": "Turn product pages into finished video ads.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --------------------------------------------------------------------------- jobs
+# BROKER_URL: redis://... (service default) or amqp://...; unset -> dramatiq's stub broker.
+BROKER_URL = os.environ.get("BROKER_URL", "")
+if BROKER_URL.startswith("amqp"):
+    _broker = "dramatiq.brokers.rabbitmq.RabbitmqBroker"
+    _broker_options = {"url": BROKER_URL}
+elif BROKER_URL.startswith("redis"):
+    _broker = "dramatiq.brokers.redis.RedisBroker"
+    _broker_options = {"url": BROKER_URL}
+else:
+    _broker = "dramatiq.brokers.stub.StubBroker"
+    _broker_options = {}
+DRAMATIQ_BROKER = {
+    "BROKER": _broker,
+    "OPTIONS": _broker_options,
+    "MIDDLEWARE": [
+        "dramatiq.middleware.AgeLimit",
+        "dramatiq.middleware.TimeLimit",
+        "dramatiq.middleware.Callbacks",
+        "dramatiq.middleware.Retries",
+        "django_dramatiq.middleware.DbConnectionsMiddleware",
+    ],
+}
+DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
+REDIS_URL = os.environ.get("REDIS_URL", BROKER_URL if BROKER_URL.startswith("redis") else "redis://127.0.0.1:6379/0")
+
+# --------------------------------------------------------------------------- pipeline
+ADGEN_ALLOW_PRIVATE_HOSTS = env_bool("ADGEN_ALLOW_PRIVATE_HOSTS", False)
+ADGEN_MODEL_DIRS = {
+    "lipsync": os.environ.get("ADGEN_LIPSYNC_MODEL_DIR", ""),
+    "dit": os.environ.get("ADGEN_DIT_MODEL_DIR", ""),
+    "piper": os.environ.get("ADGEN_PIPER_VOICES_DIR", ""),
+    "script": os.environ.get("ADGEN_SCRIPT_MODEL_DIR", ""),
+}
+OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
+OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
+
+# --------------------------------------------------------------------------- billing
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+TRIAL_CREDITS = int(os.environ.get("ADGEN_TRIAL_CREDITS", "200"))
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "adgen <noreply@localhost>")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
