@@ -265,6 +265,7 @@ def expand(spec: JobSpec, done: dict[str, NodeResult], *, with_export: bool = Tr
     if with_export:
         nodes.append(Node("export", "export", {
             "url": spec.url, "engines": {k: spec.engine(k) for k in DEFAULT_ENGINES},
+            "product": spec.product.model_dump(mode="json") if have_product else None,
         }, ("script", *product_dep, *render_ids), queue="io"))
     return nodes
 
