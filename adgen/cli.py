@@ -1,0 +1,417 @@
+"""The `adgen` command line.
+
+Pipeline commands (`scrape`, `script`, `make`, `demo`, `models`) run in this process with no
+services at all. Service commands (`serve`, `worker`, `tenant`, `migrate`) start Django and are
+handled by `adgen.service_cli`. `campaign` runs a batch from a CSV of product URLs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+SERVICE_COMMANDS = {"serve", "worker", "tenant", "migrate"}
+REPO_ROOT = Path(__file__).resolve().parent.parent
+STORE_DIR = REPO_ROOT / "fixtures" / "store"
+
+
+def default_cache_dir() -> Path:
+    if os.environ.get("ARTIFACT_ROOT"):
+        return Path(os.environ["ARTIFACT_ROOT"])
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "adgen" / "artifacts"
+
+
+def allow_private_hosts() -> bool:
+    return os.environ.get("ADGEN_ALLOW_PRIVATE_HOSTS", "").strip().lower() in {"1", "true", "yes"}
+
+
+class CliError(Exception):
+    """A one-line error for the user; the CLI prints it and exits non-zero."""
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class ProgressPrinter:
+    """Prints one line per node state change, with the overall count, to stderr."""
+
+    def __init__(self, stream=sys.stderr, quiet: bool = False):
+        self.stream = stream
+        self.quiet = quiet
+        self.started = time.perf_counter()
+        self.finished: set[str] = set()
+        self.seen: set[str] = set()
+        self._lock = threading.Lock()
+        self._last_fraction: dict[str, float] = {}
+
+    def __call__(self, event) -> None:
+        if self.quiet:
+            return
+        with self._lock:
+            self.seen.add(event.node_id)
+            if event.status in {"done", "cached"}:
+                self.finished.add(event.node_id)
+            elif event.status == "running":
+                last = self._last_fraction.get(event.node_id, -1.0)
+                if 0.0 < event.fraction < 1.0 and event.fraction - last < 0.25:
+                    return  # one line per quarter is plenty
+                self._last_fraction[event.node_id] = event.fraction
+            elapsed = time.perf_counter() - self.started
+            suffix = f" {event.fraction:4.0%}" if event.status == "running" and event.fraction else ""
+            message = f" - {event.message}" if event.message else ""
+            print(f"[{elapsed:6.1f}s] {len(self.finished):3d}/{len(self.seen):<3d} "
+                  f"{event.node_id:<26} {event.status}{suffix}{message}", file=self.stream, flush=True)
+
+
+# --------------------------------------------------------------------------- make
+
+
+def parse_engines(values: list[str] | None) -> dict[str, str]:
+    engines: dict[str, str] = {}
+    for value in values or []:
+        for item in value.split(","):
+            stage, sep, name = item.partition("=")
+            if not sep or not stage.strip() or not name.strip():
+                raise CliError(f"--engine expects STAGE=NAME (e.g. avatar=photo), got {item!r}")
+            engines[stage.strip()] = name.strip()
+    from pipelines.graph import DEFAULT_ENGINES
+
+    unknown = sorted(set(engines) - set(DEFAULT_ENGINES))
+    if unknown:
+        raise CliError(f"--engine: unknown stage {', '.join(unknown)}; stages are {', '.join(DEFAULT_ENGINES)}")
+    return engines
+
+
+def parse_aspects(value: str) -> list[str]:
+    from pipelines.product import ASPECTS
+
+    aspects = [a.strip() for a in value.split(",") if a.strip()]
+    bad = [a for a in aspects if a not in ASPECTS]
+    if bad or not aspects:
+        raise CliError(f"--aspects: unknown aspect {', '.join(bad) or '(none)'}; choose from {', '.join(ASPECTS)}")
+    return aspects
+
+
+def load_brand_kit(path: str | None):
+    from pipelines.product import BrandKit
+
+    if not path:
+        return BrandKit()
+    kit_path = Path(path)
+    if not kit_path.is_file():
+        raise CliError(f"--brand-kit: no such file {path}")
+    if kit_path.suffix.lower() == ".toml":
+        import tomllib
+
+        data = tomllib.loads(kit_path.read_text())
+    else:
+        data = json.loads(kit_path.read_text())
+    # asset paths in a kit file are relative to the file
+    for field in ("logo", "music", "font", "intro", "outro"):
+        if data.get(field) and not Path(data[field]).is_absolute() and (kit_path.parent / data[field]).exists():
+            data[field] = str((kit_path.parent / data[field]).resolve())
+    if data.get("presenter") and (kit_path.parent / data["presenter"]).is_file():
+        data["presenter"] = str((kit_path.parent / data["presenter"]).resolve())
+    return BrandKit.model_validate(data)
+
+
+def build_spec(url: str, args) -> "JobSpec":  # noqa: F821
+    from pipelines.graph import JobSpec
+
+    engines = parse_engines(args.engine)
+    brand = load_brand_kit(getattr(args, "brand_kit", None))
+    engine_settings: dict[str, dict] = {}
+    if getattr(args, "presenter", None):
+        presenter = Path(args.presenter)
+        if not presenter.is_file():
+            raise CliError(f"--presenter: no such image {args.presenter}")
+        brand.presenter = str(presenter.resolve())
+        engines.setdefault("avatar", "photo")
+    if getattr(args, "model_dir", None):
+        model_dir = str(Path(args.model_dir).resolve())
+        for stage in ("avatar", "broll", "script", "voice"):
+            if engines.get(stage) in {"lipsync", "dit", "transformers", "piper"}:
+                engine_settings.setdefault(stage, {})["model_dir"] = model_dir
+    if getattr(args, "device", None):
+        for stage in ("avatar", "broll"):
+            engine_settings.setdefault(stage, {})["device"] = args.device
+    return JobSpec(
+        url=url, variants=args.variants, aspects=parse_aspects(args.aspects), duration_s=args.duration,
+        language=args.language, tone=args.tone, seed=args.seed, engines=engines,
+        engine_settings=engine_settings, platform=args.platform, preview=args.preview, brand=brand,
+        allow_private_hosts=allow_private_hosts(),
+    )
+
+
+def make(urls: list[str], args) -> dict:
+    """Run the whole pipeline for each URL and export one batch. Returns the manifest."""
+    from pipelines.export import ProductBatch, export_batch
+    from pipelines.graph import ArtifactStore, InProcessExecutor
+    from pipelines.product import Product
+
+    store = ArtifactStore(args.cache or default_cache_dir())
+    printer = ProgressPrinter(quiet=args.quiet)
+    executor = InProcessExecutor(store, report=printer, workers=args.workers)
+    started = time.perf_counter()
+    batches, timings, engines = [], {}, {}
+    for url in urls:
+        spec = build_spec(url, args)
+        engines = {stage: spec.engine(stage) for stage in ("scrape", "script", "voice", "avatar", "broll", "render")}
+        run = executor.run(spec, with_export=False)
+        for stage, seconds in run.timings_s.items():
+            timings[stage] = round(timings.get(stage, 0.0) + seconds, 3)
+        product = Product.model_validate(run.results["scrape"].meta["product"])
+        batches.append(ProductBatch.from_results(url, product, run.results))
+    export_started = time.perf_counter()
+    for stage in ("scrape", "script", "voice", "avatar", "broll", "render"):
+        timings.setdefault(stage, 0.0)
+    out_dir = Path(args.out)
+    timings["export"] = 0.0
+    timings["total"] = 0.0
+    manifest = export_batch(batches, out_dir, engines=engines, timings_s=timings, zip=args.zip)
+    timings["export"] = round(time.perf_counter() - export_started, 3)
+    timings["total"] = round(time.perf_counter() - started, 3)
+    manifest["timings_s"] = timings
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    return manifest
+
+
+def summarize(manifest: dict, out_dir: Path) -> str:
+    outputs = [o for p in manifest["products"] for v in p["variants"] for o in v["outputs"]]
+    timings = manifest.get("timings_s", {})
+    breakdown = ", ".join(f"{k} {v:.1f}s" for k, v in timings.items() if k != "total")
+    return (f"wrote {len(outputs)} videos to {out_dir}/ in {timings.get('total', 0):.1f}s ({breakdown})\n"
+            f"manifest: {out_dir / 'manifest.json'}")
+
+
+# --------------------------------------------------------------------------- demo
+
+
+@contextlib.contextmanager
+def serve_directory(directory: Path):
+    """Serve a folder on a free loopback port for the length of the block."""
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(QuietHandler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def demo_product_paths() -> list[str]:
+    """Product pages of the bundled store, as paths relative to its root (demo.json lists them)."""
+    listing = STORE_DIR / "demo.json"
+    if listing.is_file():
+        return list(json.loads(listing.read_text())["products"])
+    return sorted(str(p.relative_to(STORE_DIR)) for p in STORE_DIR.glob("products/*.html"))
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_scrape(args) -> int:
+    from pipelines.graph import ArtifactStore
+    from pipelines.scrape import ScrapeConfig, scrape
+
+    config = ScrapeConfig(allow_private_hosts=allow_private_hosts())
+    store = ArtifactStore(args.cache or default_cache_dir())
+    workdir = store.new_workdir()
+    try:
+        result = scrape(args.url, config, workdir)
+    finally:
+        import shutil
+
+        shutil.rmtree(workdir, ignore_errors=True)
+    if args.json:
+        print(json.dumps(result.product.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    else:
+        p = result.product
+        price = f"{p.price} {p.currency}" if p.price is not None else "no price"
+        print(f"{p.title} ({p.brand or 'no brand'}) - {price}; {len(p.images)} images, "
+              f"{len(p.features)} features, {len(p.reviews)} reviews [{result.fetch_path} path]")
+    return 0
+
+
+def cmd_script(args) -> int:
+    from pipelines.graph import ArtifactStore
+    from pipelines.product import Product
+    from pipelines.script import ScriptOptions, write_scripts
+
+    source = args.product
+    if Path(source).is_file():
+        data = json.loads(Path(source).read_text())
+        product = Product.model_validate(data.get("product", data))
+    else:
+        from pipelines.scrape import ScrapeConfig, scrape
+
+        store = ArtifactStore(args.cache or default_cache_dir())
+        workdir = store.new_workdir()
+        try:
+            product = scrape(source, ScrapeConfig(allow_private_hosts=allow_private_hosts()), workdir).product
+        finally:
+            import shutil
+
+            shutil.rmtree(workdir, ignore_errors=True)
+    options = ScriptOptions(variants=args.variants, duration_s=args.duration, language=args.language,
+                            tone=args.tone, seed=args.seed)
+    scripts = write_scripts(product, options, engine=args.engine or "template")
+    if args.json:
+        print(json.dumps([s.model_dump(mode="json") for s in scripts], indent=2, ensure_ascii=False))
+    else:
+        for script in scripts:
+            print(f"== {script.variant_id} [{script.framework}] {script.angle}")
+            for scene in script.scenes:
+                print(f"  ({scene.visual}) {scene.voiceover}")
+            print()
+    return 0
+
+
+def cmd_make(args) -> int:
+    manifest = make(args.urls, args)
+    print(summarize(manifest, Path(args.out)))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    os.environ["ADGEN_ALLOW_PRIVATE_HOSTS"] = "1"  # the demo store is served on loopback
+    paths = demo_product_paths()
+    if not paths:
+        raise CliError(f"the demo store has no product pages under {STORE_DIR}")
+    with serve_directory(STORE_DIR) as base:
+        url = f"{base}/{paths[0]}"
+        print(f"serving the demo store at {base}/ ; making ads for {url}", file=sys.stderr)
+        manifest = make([url], args)
+    print(summarize(manifest, Path(args.out)))
+    return 0
+
+
+def cmd_models(args) -> int:
+    if args.models_command == "make-tiny":
+        from pipelines.broll.tiny import make_tiny_model_dir
+
+        path = make_tiny_model_dir(Path(args.dir), family=args.family)
+        print(f"tiny randomly initialised {args.family} model written to {path}")
+        print(f"try it: adgen make URL --engine broll=dit --model-dir {path}")
+        return 0
+    raise CliError("adgen models: choose a subcommand (make-tiny)")
+
+
+def cmd_campaign(args) -> int:
+    from adgen.campaigns.offline import campaign_run_offline
+
+    return campaign_run_offline(args)
+
+
+def add_make_options(parser: argparse.ArgumentParser, *, out_default: str | None = None) -> None:
+    parser.add_argument("--variants", type=int, default=2, help="ad script variants per product (default 2)")
+    parser.add_argument("--aspects", default="9:16,1:1,4:5,16:9", help="comma-separated aspect ratios")
+    parser.add_argument("--duration", type=float, default=20.0, help="target length in seconds (default 20)")
+    parser.add_argument("--language", default="en", help="script and voice language (en, zh, ...)")
+    parser.add_argument("--tone", default="friendly", help="friendly | bold | premium | playful ...")
+    parser.add_argument("--seed", type=int, default=0, help="seed for variant choice (deterministic)")
+    parser.add_argument("--engine", action="append", metavar="STAGE=NAME",
+                        help="pick an engine, e.g. --engine avatar=photo --engine broll=dit")
+    parser.add_argument("--presenter", help="portrait image for the photo presenter")
+    parser.add_argument("--model-dir", help="local model directory for a neural engine")
+    parser.add_argument("--device", help="torch device for neural engines (cpu, cuda)")
+    parser.add_argument("--brand-kit", help="brand kit file (JSON or TOML, asset paths relative to it)")
+    parser.add_argument("--platform", help="platform preset: tiktok, reels, shorts, feed, youtube")
+    parser.add_argument("--preview", action="store_true", help="fast 540p preview with watermark")
+    parser.add_argument("--zip", action="store_true", help="also write the batch as a zip")
+    parser.add_argument("--out", default=out_default, required=out_default is None, help="output folder")
+    parser.add_argument("--cache", help="artifact cache folder (default ~/.cache/adgen/artifacts)")
+    parser.add_argument("--workers", type=int, default=None, help="parallel stage workers")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="adgen", description="Turn product pages into video ads.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("scrape", help="scrape a product page")
+    p.add_argument("url")
+    p.add_argument("--json", action="store_true", help="print the Product as JSON")
+    p.add_argument("--cache", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_scrape)
+
+    p = sub.add_parser("script", help="write ad scripts for a product (JSON file or URL)")
+    p.add_argument("product")
+    p.add_argument("--variants", type=int, default=3)
+    p.add_argument("--duration", type=float, default=20.0)
+    p.add_argument("--language", default="en")
+    p.add_argument("--tone", default="friendly")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--engine", help="template (default), openai, transformers")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--cache", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_script)
+
+    p = sub.add_parser("make", help="make video ads for product URLs")
+    p.add_argument("urls", nargs="+", metavar="URL")
+    add_make_options(p)
+    p.set_defaults(func=cmd_make)
+
+    p = sub.add_parser("demo", help="make ads for a product of the bundled demo store")
+    add_make_options(p, out_default="out/demo")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("models", help="model directory helpers")
+    models_sub = p.add_subparsers(dest="models_command", required=True)
+    tiny = models_sub.add_parser("make-tiny", help="write a tiny random DiT model dir to try the GPU path on CPU")
+    tiny.add_argument("dir")
+    tiny.add_argument("--family", default="ltx", help="ltx (default), wan, cogvideox")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("campaign", help="batch campaigns (offline path)")
+    campaign_sub = p.add_subparsers(dest="campaign_command", required=True)
+    run = campaign_sub.add_parser("run", help="make ads for every product URL in a CSV")
+    run.add_argument("file", help="CSV with a url column (or one URL per line)")
+    add_make_options(run)
+    p.set_defaults(func=cmd_campaign)
+
+    for name in sorted(SERVICE_COMMANDS):
+        sub.add_parser(name, help=f"service: {name} (see adgen {name} --help)", add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SERVICE_COMMANDS:
+        from adgen.service_cli import main as service_main
+
+        return service_main(argv)
+    args = build_parser().parse_args(argv)
+    from pipelines.errors import PipelineError
+
+    try:
+        return args.func(args)
+    except PipelineError as exc:
+        where = f"{exc.stage} failed" if exc.stage else "failed"
+        print(f"adgen: {where}: {exc.message} [{exc.code}]", file=sys.stderr)
+        return 2
+    except CliError as exc:
+        print(f"adgen: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("adgen: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
