@@ -152,8 +152,13 @@ def build_spec(url: str, args) -> "JobSpec":  # noqa: F821
     )
 
 
-def make(urls: list[str], args) -> dict:
-    """Run the whole pipeline for each URL and export one batch. Returns the manifest."""
+def make(urls: list[str], args, *, keep_going: bool = False) -> dict:
+    """Run the whole pipeline for each URL and export one batch. Returns the manifest.
+
+    With keep_going (campaigns), a product that fails is listed under `failed` in the
+    manifest instead of failing the batch.
+    """
+    from pipelines.errors import PipelineError
     from pipelines.export import ProductBatch, export_batch
     from pipelines.graph import ArtifactStore, InProcessExecutor
     from pipelines.product import Product
@@ -162,11 +167,20 @@ def make(urls: list[str], args) -> dict:
     printer = ProgressPrinter(quiet=args.quiet)
     executor = InProcessExecutor(store, report=printer, workers=args.workers)
     started = time.perf_counter()
-    batches, timings, engines = [], {}, {}
+    batches, timings, engines, failures = [], {}, {}, []
     for url in urls:
         spec = build_spec(url, args)
         engines = {stage: spec.engine(stage) for stage in ("scrape", "script", "voice", "avatar", "broll", "render")}
-        run = executor.run(spec, with_export=False)
+        try:
+            run = executor.run(spec, with_export=False)
+        except PipelineError as exc:
+            if not keep_going:
+                raise
+            # a campaign goes on without the product, and says why in the manifest
+            failures.append({"url": url, **exc.to_dict()})
+            print(f"adgen: skipped {url}: {exc.stage or 'job'} failed: {exc.message} [{exc.code}]",
+                  file=sys.stderr)
+            continue
         for stage, seconds in run.timings_s.items():
             timings[stage] = round(timings.get(stage, 0.0) + seconds, 3)
         product = Product.model_validate(run.results["scrape"].meta["product"])
@@ -181,6 +195,8 @@ def make(urls: list[str], args) -> dict:
     timings["export"] = round(time.perf_counter() - export_started, 3)
     timings["total"] = round(time.perf_counter() - started, 3)
     manifest["timings_s"] = timings
+    if keep_going:
+        manifest["failed"] = failures
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     return manifest
 
