@@ -121,6 +121,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tenants.api.ApiKeyAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "EXCEPTION_HANDLER": "tenants.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"workspace": os.environ.get("ADGEN_WORKSPACE_RATE", "1200/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "adgen API",
@@ -153,6 +157,10 @@ DRAMATIQ_BROKER = {
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
+# Stage runs: a queued/running run whose heartbeat is older than this is re-enqueued by the sweeper.
+ADGEN_STAGE_STALE_S = float(os.environ.get("ADGEN_STAGE_STALE_S", "120"))
+ADGEN_STAGE_MAX_ATTEMPTS = int(os.environ.get("ADGEN_STAGE_MAX_ATTEMPTS", "3"))
+ADGEN_WEBHOOK_TIMEOUT_S = float(os.environ.get("ADGEN_WEBHOOK_TIMEOUT_S", "10"))
 REDIS_URL = os.environ.get("REDIS_URL", BROKER_URL if BROKER_URL.startswith("redis") else "redis://127.0.0.1:6379/0")
 
 # --------------------------------------------------------------------------- pipeline

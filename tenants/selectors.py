@@ -1,0 +1,48 @@
+"""Reads for tenants: who may see which workspace, with what role."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tenants.models import ApiKey, Membership, Workspace
+
+ROLE_RANK = {Membership.Role.VIEWER: 0, Membership.Role.EDITOR: 1, Membership.Role.ADMIN: 2, Membership.Role.OWNER: 3}
+
+
+def role_at_least(role: str | None, minimum: str) -> bool:
+    return role is not None and ROLE_RANK.get(role, -1) >= ROLE_RANK[minimum]
+
+
+def workspace_list_for_user(*, user) -> QuerySet[Workspace]:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+        return Workspace.objects.none()
+    return Workspace.objects.filter(memberships__user=user).select_related("organization").distinct()
+
+
+def workspace_role(*, workspace_id, user=None, api_key: ApiKey | None = None) -> tuple[Workspace, str] | None:
+    """The workspace and the caller's role in it, or None when the caller has no access."""
+    if api_key is not None:
+        if str(api_key.workspace_id) != str(workspace_id) or api_key.revoked_at is not None:
+            return None
+        return api_key.workspace, api_key.role
+    if user is None or not user.is_authenticated or not getattr(user, "pk", None):
+        return None
+    membership = (Membership.objects.select_related("workspace", "workspace__organization")
+                  .filter(workspace_id=workspace_id, user=user).first())
+    return (membership.workspace, membership.role) if membership else None
+
+
+def api_key_authenticate(*, raw: str) -> ApiKey | None:
+    from tenants.services import secret_hash
+
+    return (ApiKey.objects.dangerously_unscoped().select_related("workspace", "workspace__organization")
+            .filter(hashed_key=secret_hash(raw), revoked_at__isnull=True).first())
+
+
+def api_key_list(*, workspace: Workspace) -> QuerySet[ApiKey]:
+    return ApiKey.objects.for_workspace(workspace)
+
+
+def invitation_is_open(invitation) -> bool:
+    return invitation.accepted_at is None and invitation.expires_at > timezone.now()

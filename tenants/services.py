@@ -1,0 +1,131 @@
+"""Writes for tenants: organizations, workspaces, members, API keys, invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from tenants.errors import ApiError
+from tenants.models import ApiKey, Invitation, Membership, Organization, Workspace
+
+API_KEY_PREFIX = "adg_"
+INVITATION_TTL = timedelta(days=7)
+
+
+def secret_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def organization_create(*, name: str, kind: str = Organization.Kind.BRAND) -> Organization:
+    if kind not in Organization.Kind.values:
+        raise ApiError(f"Unknown organization kind {kind!r}.", code="invalid_kind")
+    return Organization.objects.create(name=name, kind=kind)
+
+
+def workspace_create(*, organization: Organization, name: str, owner=None) -> Workspace:
+    base = slugify(name)[:70] or "workspace"
+    slug, n = base, 1
+    while Workspace.objects.filter(organization=organization, slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    workspace = Workspace.objects.create(organization=organization, name=name, slug=slug)
+    if owner is not None:
+        membership_set(user=owner, workspace=workspace, role=Membership.Role.OWNER)
+    return workspace
+
+
+def membership_set(*, user, workspace: Workspace, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise ApiError(f"Unknown role {role!r}.", code="invalid_role")
+    membership, _ = Membership.objects.update_or_create(user=user, workspace=workspace, defaults={"role": role})
+    return membership
+
+
+def user_get_or_create(*, email: str, password: str | None = None):
+    User = get_user_model()
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(username=email, email=email, password=password)
+    return user
+
+
+def api_key_create(*, workspace: Workspace, name: str = "default", created_by=None,
+                   role: str = Membership.Role.ADMIN) -> tuple[ApiKey, str]:
+    """A new key: the raw secret is returned once and only its hash is stored."""
+    raw = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(workspace=workspace, name=name, prefix=raw[:12], hashed_key=secret_hash(raw),
+                                created_by=created_by if getattr(created_by, "pk", None) else None, role=role)
+    return key, raw
+
+
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def api_key_touch(*, api_key: ApiKey) -> None:
+    """Record use, at most once a minute per key (a write per request would be wasteful)."""
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > timedelta(minutes=1):
+        ApiKey.objects.dangerously_unscoped().filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+
+
+@dataclass
+class TenantCreated:
+    organization: Organization
+    workspace: Workspace
+    user: object
+    api_key: ApiKey
+    raw_api_key: str
+
+
+@transaction.atomic
+def tenant_create(*, name: str, email: str, agency: bool = False, password: str | None = None) -> TenantCreated:
+    """An organization with its first workspace, an owner user and an API key (CLI and sign-up)."""
+    organization = organization_create(name=name, kind=Organization.Kind.AGENCY if agency else Organization.Kind.BRAND)
+    user = user_get_or_create(email=email, password=password)
+    workspace = workspace_create(organization=organization, name=name, owner=user)
+    key, raw = api_key_create(workspace=workspace, name="cli", created_by=user)
+    return TenantCreated(organization, workspace, user, key, raw)
+
+
+def invitation_create(*, workspace: Workspace, email: str, role: str = Membership.Role.EDITOR,
+                      invited_by=None) -> tuple[Invitation, str]:
+    if role not in Membership.Role.values or role == Membership.Role.OWNER:
+        raise ApiError(f"Cannot invite with role {role!r}.", code="invalid_role")
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        workspace=workspace, email=email.lower(), role=role, hashed_token=secret_hash(token),
+        invited_by=invited_by, expires_at=timezone.now() + INVITATION_TTL)
+    link = f"{settings.SITE_URL.rstrip('/')}/invitations/{token}/"
+    send_mail(f"You're invited to {workspace.name} on adgen",
+              f"Join {workspace.name} as {role}: {link}\nThis link expires in 7 days.",
+              settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user) -> Membership:
+    invitation = (Invitation.objects.dangerously_unscoped()
+                  .filter(hashed_token=secret_hash(token)).first())
+    if invitation is None or invitation.accepted_at or invitation.expires_at < timezone.now():
+        raise ApiError("This invitation link is invalid or has expired.", code="invitation_invalid", status_code=404)
+    invitation = Invitation.objects.dangerously_unscoped().select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise ApiError("This invitation was already used.", code="invitation_invalid", status_code=404)
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership_set(user=user, workspace=invitation.workspace, role=invitation.role)
