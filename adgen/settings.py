@@ -121,7 +121,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_AUTHENTICATION_CLASSES": ["tenants.api.ApiKeyAuthentication",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tenants.auth.ApiKeyAuthentication",
                                        "rest_framework.authentication.SessionAuthentication"],
     "EXCEPTION_HANDLER": "tenants.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"workspace": os.environ.get("ADGEN_WORKSPACE_RATE", "1200/min")},

@@ -10,7 +10,7 @@ from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, mixins, viewsets
-from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
@@ -18,50 +18,12 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tenants.models import ApiKey, Membership
-from tenants.selectors import api_key_authenticate, role_at_least, workspace_role
-from tenants.services import api_key_touch
-
-
-class ApiKeyUser:
-    """The principal of a request made with a workspace API key (no Django user behind it)."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_staff = False
-    is_superuser = False
-    pk = None
-    id = None
-
-    def __init__(self, api_key: ApiKey):
-        self.api_key = api_key
-
-    def __str__(self) -> str:
-        return f"api-key:{self.api_key.prefix}"
-
-
-class ApiKeyAuthentication(BaseAuthentication):
-    """`Authorization: Bearer <api key>`."""
-
-    keyword = b"bearer"
-
-    def authenticate(self, request):
-        header = get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword:
-            return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Malformed Authorization header: use 'Bearer <api key>'.")
-        api_key = api_key_authenticate(raw=header[1].decode(errors="replace"))
-        if api_key is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
-        api_key_touch(api_key=api_key)
-        return ApiKeyUser(api_key), api_key
-
-    def authenticate_header(self, request):
-        return "Bearer"
+from tenants.auth import ApiKeyAuthentication, ApiKeyUser  # noqa: F401  (re-exported)
+from tenants.selectors import role_at_least, workspace_role
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "tenants.api.ApiKeyAuthentication"
+    target_class = "tenants.auth.ApiKeyAuthentication"
     name = "ApiKeyAuth"
 
     def get_security_definition(self, auto_schema):

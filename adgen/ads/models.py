@@ -92,6 +92,7 @@ class AdJob(WorkspaceScopedModel):
     error_stage = models.CharField(max_length=32, blank=True, default="")
     quoted_credits = models.IntegerField(null=True, blank=True)
     export_artifact_key = models.CharField(max_length=64, blank=True, default="")
+    archive = models.FileField(upload_to="exports/", max_length=500, blank=True)  # the export batch zip
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(default=timezone.now, editable=False, db_index=True)

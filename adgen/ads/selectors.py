@@ -1,0 +1,88 @@
+"""Reads for ads (the API and the dashboard share them)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from adgen.ads.models import AdJob, BrandKit, Product, Render, StageRun, Webhook
+from tenants.models import Workspace
+
+
+def job_list(*, workspace: Workspace) -> QuerySet[AdJob]:
+    return AdJob.objects.for_workspace(workspace).filter(kind=AdJob.Kind.AD).select_related("product")
+
+
+def job_get(*, workspace: Workspace, job_id) -> AdJob | None:
+    return AdJob.objects.for_workspace(workspace).filter(pk=job_id).first()
+
+
+def product_list(*, workspace: Workspace) -> QuerySet[Product]:
+    return Product.objects.for_workspace(workspace)
+
+
+def brand_kit_list(*, workspace: Workspace) -> QuerySet[BrandKit]:
+    return BrandKit.objects.for_workspace(workspace)
+
+
+def render_list(*, workspace: Workspace) -> QuerySet[Render]:
+    return Render.objects.for_workspace(workspace).select_related("job", "variant")
+
+
+def webhook_list(*, workspace: Workspace) -> QuerySet[Webhook]:
+    return Webhook.objects.for_workspace(workspace)
+
+
+def stage_runs(job: AdJob) -> list[StageRun]:
+    return list(job.stage_runs.order_by("created", "id"))
+
+
+def render_download_path(render: Render) -> str:
+    return reverse("render-download", kwargs={"workspace_id": render.workspace_id, "pk": render.pk})
+
+
+def job_archive_path(job: AdJob) -> str:
+    return reverse("ad-archive", kwargs={"workspace_id": job.workspace_id, "pk": job.pk})
+
+
+def job_outputs(job: AdJob, *, base_url: str | None = None) -> dict:
+    """Delivered files of a finished job, with download URLs (absolute when base_url is given)."""
+    base = (base_url if base_url is not None else settings.SITE_URL).rstrip("/")
+    if job.status != AdJob.Status.SUCCEEDED:
+        return {"renders": [], "archive_url": None}
+    renders = [{
+        "id": str(r.pk), "variant": r.variant.index if r.variant else None, "aspect": r.aspect,
+        "platform": r.platform or None, "width": r.width, "height": r.height, "duration_s": round(r.duration_s, 3),
+        "size_bytes": r.size_bytes, "video_codec": r.video_codec, "audio_codec": r.audio_codec,
+        "download_url": base + render_download_path(r),
+    } for r in job.renders.select_related("variant").order_by("node_id")]
+    return {"renders": renders, "archive_url": base + job_archive_path(job) if job.archive else None}
+
+
+def job_stage_progress(job: AdJob) -> list[dict]:
+    return [{
+        "node": r.node_id, "stage": r.stage, "queue": r.queue, "status": r.status, "attempt": r.attempt,
+        "progress": round(100 * (1.0 if r.status == StageRun.Status.DONE else r.progress)), "cached": r.cached,
+        "message": r.message, "error": ({"code": r.error_code, "message": r.error_message} if r.error_code else None),
+        "started_at": r.started_at, "finished_at": r.finished_at, "elapsed_s": r.elapsed_s,
+    } for r in stage_runs(job)]
+
+
+def job_progress(job: AdJob) -> int:
+    from adgen.ads.walker import job_progress_percent
+
+    if job.status == AdJob.Status.SUCCEEDED:
+        return 100
+    return max(job.progress, job_progress_percent(job, stage_runs(job)))
+
+
+def job_status(job: AdJob, *, base_url: str | None = None) -> dict:
+    """The job as the API, the SSE stream and the dashboard show it."""
+    return {
+        "id": str(job.pk), "status": job.status, "progress": job_progress(job),
+        "error": ({"code": job.error_code, "message": job.error_message, "stage": job.error_stage or None}
+                  if job.status in (AdJob.Status.FAILED, AdJob.Status.CANCELLED) and job.error_code else None),
+        "stages": job_stage_progress(job),
+        "outputs": job_outputs(job, base_url=base_url),
+    }

@@ -1,0 +1,210 @@
+"""Thin serializers: input validation (ids in bodies resolve inside the URL's workspace only)
+and output shapes. Business logic lives in services/selectors."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from adgen.ads import selectors
+from adgen.ads.models import AdJob, BrandKit, Product, Render, Webhook
+from pipelines.product import ASPECTS
+
+PLATFORMS = ["tiktok", "reels", "shorts", "feed", "youtube"]
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class WorkspaceObjectField(serializers.PrimaryKeyRelatedField):
+    """A primary key that resolves only inside the request's workspace: another tenant's id is
+    reported exactly like an id that does not exist."""
+
+    default_error_messages = {"does_not_exist": "No such object in this workspace.",
+                              "incorrect_type": "Expected an id."}
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        workspace = self.context.get("workspace")
+        if workspace is None:
+            return self.model.objects.none()
+        return self.model.objects.for_workspace(workspace)
+
+
+class EnginesField(serializers.DictField):
+    child = serializers.CharField(max_length=64)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        from pipelines.graph import DEFAULT_ENGINES
+
+        unknown = sorted(set(value) - set(DEFAULT_ENGINES))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown stage(s): {', '.join(unknown)}; stages are "
+                                              f"{', '.join(DEFAULT_ENGINES)}.")
+        return value
+
+
+def public_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise serializers.ValidationError("Only http(s) URLs are allowed.")
+    return value
+
+
+class AdCreateSerializer(serializers.Serializer):
+    url = serializers.URLField(required=False, max_length=2000, validators=[public_http_url])
+    product = WorkspaceObjectField(Product, required=False)
+    brand_kit = WorkspaceObjectField(BrandKit, required=False, allow_null=True)
+    variants = serializers.IntegerField(min_value=1, max_value=12, default=2)
+    aspects = serializers.ListField(child=serializers.ChoiceField(choices=list(ASPECTS)), required=False,
+                                    allow_empty=False)
+    duration = serializers.FloatField(min_value=6, max_value=90, default=20.0)
+    language = serializers.CharField(max_length=16, default="en")
+    tone = serializers.CharField(max_length=32, required=False)
+    engines = EnginesField(required=False)
+    platforms = serializers.ListField(child=serializers.ChoiceField(choices=PLATFORMS), required=False,
+                                      allow_empty=False)
+    preview = serializers.BooleanField(default=False)
+    seed = serializers.IntegerField(min_value=0, required=False)
+
+    def validate(self, attrs):
+        if bool(attrs.get("url")) == bool(attrs.get("product")):
+            raise serializers.ValidationError("Give exactly one of `url` or `product`.", code="url_or_product")
+        return attrs
+
+
+class ProductCreateSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=2000, validators=[public_http_url])
+
+
+class AdProductSerializer(serializers.ModelSerializer):
+    error = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = ["id", "url", "status", "title", "data", "images", "error", "created", "updated"]
+        read_only_fields = fields
+
+    def get_error(self, obj) -> dict | None:
+        return {"code": obj.error_code, "message": obj.error_message} if obj.error_code else None
+
+
+class BrandKitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BrandKit
+        fields = ["id", "name", "primary_color", "secondary_color", "accent_color", "font", "logo", "music",
+                  "presenter_image", "presenter", "voice", "cta", "watermark", "created", "updated"]
+        read_only_fields = ["id", "created", "updated"]
+
+    def validate(self, attrs):
+        import re
+
+        for name in ("primary_color", "secondary_color", "accent_color"):
+            if name in attrs and not re.fullmatch(r"#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?", attrs[name]):
+                raise serializers.ValidationError({name: "Use a hex colour like #ff3d57."})
+        return attrs
+
+
+class StageSerializer(serializers.Serializer):
+    node = serializers.CharField()
+    stage = serializers.CharField()
+    queue = serializers.CharField()
+    status = serializers.CharField()
+    attempt = serializers.IntegerField()
+    progress = serializers.IntegerField(help_text="0-100")
+    cached = serializers.BooleanField()
+    message = serializers.CharField()
+    error = serializers.DictField(allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    elapsed_s = serializers.FloatField(allow_null=True)
+
+
+class AdJobSerializer(serializers.ModelSerializer):
+    """A job with its overall and per-stage progress, error, and outputs (download URLs)."""
+
+    progress = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+    stages = serializers.SerializerMethodField()
+    outputs = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AdJob
+        fields = ["id", "status", "progress", "url", "product", "brand_kit", "options", "quoted_credits",
+                  "error", "stages", "outputs", "created", "started_at", "finished_at"]
+        read_only_fields = fields
+
+    def _status(self, obj) -> dict:
+        cache = self.context.setdefault("_status", {})
+        if obj.pk not in cache:
+            request = self.context.get("request")
+            base = request.build_absolute_uri("/") if request is not None else None
+            cache[obj.pk] = selectors.job_status(obj, base_url=base)
+        return cache[obj.pk]
+
+    def get_progress(self, obj) -> int:
+        return self._status(obj)["progress"]
+
+    def get_error(self, obj) -> dict | None:
+        return self._status(obj)["error"]
+
+    def get_stages(self, obj) -> list[dict]:
+        return self._status(obj)["stages"]
+
+    def get_outputs(self, obj) -> dict:
+        return self._status(obj)["outputs"]
+
+
+class RenderSerializer(serializers.ModelSerializer):
+    variant = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Render
+        fields = ["id", "job", "variant", "node_id", "aspect", "platform", "width", "height", "duration_s",
+                  "size_bytes", "video_codec", "audio_codec", "facts", "download_url", "created"]
+        read_only_fields = fields
+
+    def get_variant(self, obj) -> int | None:
+        return obj.variant.index if obj.variant else None
+
+    def get_download_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = selectors.render_download_path(obj)
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+def webhook_url(value: str) -> str:
+    public_http_url(value)
+    if settings.ADGEN_ALLOW_PRIVATE_HOSTS:
+        return value
+    host = urlsplit(value).hostname
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except socket.gaierror:
+        raise serializers.ValidationError("This host does not resolve.")
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global:
+            raise serializers.ValidationError("Webhooks cannot point at private or local addresses.")
+    return value
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    url = serializers.URLField(max_length=2000, validators=[webhook_url])
+    secret = serializers.CharField(max_length=200, min_length=16, write_only=True,
+                                   help_text="Shared secret for the X-Adgen-Signature HMAC-SHA256.")
+    events = serializers.ListField(child=serializers.ChoiceField(choices=list(Webhook.EVENTS)), required=False)
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "url", "secret", "events", "active", "created"]
+        read_only_fields = ["id", "created"]

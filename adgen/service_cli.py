@@ -1,0 +1,146 @@
+"""Service commands of the `adgen` CLI: serve, worker, tenant create, migrate.
+
+`adgen.cli` hands argv (starting with the subcommand) to `main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adgen.settings")
+    import django
+
+    django.setup()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="adgen", description="adgen service commands")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web app and API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--dev", action="store_true", help="Django's auto-reloading development server")
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")),
+                       help="web worker processes (production mode)")
+
+    worker = sub.add_parser("worker", help="run dramatiq workers for the job queues (+ the sweeper)")
+    worker.add_argument("--queues", nargs="+", default=["io", "cpu", "gpu"], choices=["io", "cpu", "gpu"],
+                        help="queues to consume (GPU machines: --queues gpu)")
+    worker.add_argument("--processes", type=int, default=int(os.environ.get("ADGEN_WORKER_PROCESSES", "1")))
+    worker.add_argument("--threads", type=int, default=int(os.environ.get("ADGEN_WORKER_THREADS", "2")))
+    worker.add_argument("--no-sweeper", action="store_true",
+                        help="do not re-enqueue lost stage runs from this worker machine")
+
+    tenant = sub.add_parser("tenant", help="manage tenants")
+    tenant_sub = tenant.add_subparsers(dest="tenant_command", required=True)
+    create = tenant_sub.add_parser("create", help="create an organization, its first workspace, owner and API key")
+    create.add_argument("name")
+    create.add_argument("--email", required=True, help="the owner's email (a user is created if needed)")
+    create.add_argument("--agency", action="store_true", help="an agency organization (many brand workspaces)")
+    create.add_argument("--json", action="store_true", help='print {"organization_id", "workspace_id", "api_key"}')
+
+    sub.add_parser("migrate", help="create or update the database tables")
+    return parser
+
+
+def cmd_serve(args) -> int:
+    _django()
+    if args.dev:
+        from django.core.management import call_command
+
+        call_command("runserver", f"{args.host}:{args.port}")
+        return 0
+    # uvicorn serves the ASGI app: server-sent event streams do not pin a worker process.
+    import uvicorn
+
+    uvicorn.run("adgen.asgi:application", host=args.host, port=args.port, workers=args.workers,
+                proxy_headers=True, log_level=os.environ.get("LOG_LEVEL", "warning").lower())
+    return 0
+
+
+def worker_command(args) -> list[str]:
+    return [sys.executable, "-m", "dramatiq", "--processes", str(args.processes), "--threads", str(args.threads),
+            "--queues", *args.queues, "django_dramatiq.setup", "adgen.ads.actors"]
+
+
+def cmd_worker(args) -> int:
+    _django()
+    from django.conf import settings
+
+    if not settings.BROKER_URL:
+        print("adgen worker: BROKER_URL is not set (e.g. redis://127.0.0.1:6379/0)", file=sys.stderr)
+        return 2
+    proc = subprocess.Popen(worker_command(args))
+    stop = threading.Event()
+
+    def forward(signum, frame):
+        stop.set()
+        proc.send_signal(signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, forward)
+    if not args.no_sweeper:
+        threading.Thread(target=_sweep_forever, args=(stop, settings.ADGEN_STAGE_STALE_S), daemon=True).start()
+    code = proc.wait()
+    stop.set()
+    return code
+
+
+def _sweep_forever(stop: threading.Event, stale_s: float) -> None:
+    import logging
+
+    from django.db import connection
+
+    from adgen.ads.walker import stage_runs_sweep
+
+    while not stop.wait(max(1.0, stale_s / 2)):
+        try:
+            stage_runs_sweep()
+        except Exception:  # the database may be restarting; try again next round
+            logging.getLogger(__name__).warning("sweep failed", exc_info=True)
+            connection.close()
+
+
+def cmd_tenant(args) -> int:
+    _django()
+    from tenants.services import tenant_create
+
+    created = tenant_create(name=args.name, email=args.email, agency=args.agency)
+    if args.json:
+        print(json.dumps({"organization_id": str(created.organization.pk), "workspace_id": str(created.workspace.pk),
+                          "api_key": created.raw_api_key}))
+    else:
+        print(f"organization  {created.organization.pk}  ({created.organization.kind})")
+        print(f"workspace     {created.workspace.pk}")
+        print(f"owner         {created.user.email}")
+        print(f"api key       {created.raw_api_key}   (shown once; store it now)")
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False)
+    return 0
+
+
+COMMANDS = {"serve": cmd_serve, "worker": cmd_worker, "tenant": cmd_tenant, "migrate": cmd_migrate}
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    return COMMANDS[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
