@@ -13,11 +13,15 @@ log = logging.getLogger(__name__)
 
 
 def _billing(name: str):
-    try:
-        module = importlib.import_module("adgen.billing.services")
-    except ImportError:
-        return None
-    return getattr(module, name, None)
+    """billing's function `name` (services first, then selectors for reads like job_quote)."""
+    for module_name in ("adgen.billing.services", "adgen.billing.selectors"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, name):
+            return getattr(module, name)
+    return None
 
 
 def job_reference(job) -> str:
@@ -36,24 +40,20 @@ def job_hold(*, job, organization, spec: dict) -> int | None:
     if quote is None or hold is None:
         return None
     amount = int(quote(organization=organization, spec=spec))
+    if amount <= 0:
+        return None
     hold(organization=organization, amount=amount, reference=job_reference(job))
     return amount
 
 
 def render_capture(*, job, render, amount: int) -> None:
     capture = _billing("credits_capture")
-    if capture is not None and amount > 0:
+    if capture is not None and amount > 0 and job.quoted_credits is not None:
         capture(reference=job_reference(job), amount=amount, idempotency_key=f"render:{render.id}")
 
 
 def job_release(*, job) -> None:
+    """Give back whatever is still held (nothing when the job never held credits)."""
     release = _billing("credits_release")
-    if release is not None:
+    if release is not None and job.quoted_credits is not None:
         release(reference=job_reference(job))
-
-
-def render_share(*, job, render_count: int) -> int:
-    """Each delivered render's share of the job's quote (the last one takes the remainder)."""
-    if not job.quoted_credits or render_count <= 0:
-        return 0
-    return job.quoted_credits // render_count

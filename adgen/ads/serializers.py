@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from adgen.ads import selectors
 from adgen.ads.models import AdJob, BrandKit, Product, Render, Webhook
@@ -36,6 +36,16 @@ class WorkspaceObjectField(serializers.PrimaryKeyRelatedField):
         if workspace is None:
             return self.model.objects.none()
         return self.model.objects.for_workspace(workspace)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if any(code == "does_not_exist" for code in exc.get_codes()):
+                # an id from another workspace reads exactly like a missing one: 404, never a hint
+                raise exceptions.NotFound(f"No {self.model._meta.verbose_name} with id {data} in this workspace.",
+                                          code="not_found")
+            raise
 
 
 class EnginesField(serializers.DictField):
