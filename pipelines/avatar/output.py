@@ -1,0 +1,85 @@
+"""The presenter clip on disk: raw RGB frames piped into one ffmpeg process.
+
+The clip is an opaque H.264 MP4 (yuv420p, +faststart) with the voice muxed in as AAC, the
+presenter on a designed studio backdrop; the renderer crops it per aspect ratio using the
+face box. Exactly `frame_count(duration, fps)` frames are written, so the clip is
+frame-accurate to the VoiceTrack.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipelines.errors import AvatarError
+from pipelines.media import FFMPEG
+
+CLIP_NAME = "presenter.mp4"
+
+
+@dataclass
+class ClipSpec:
+    width: int
+    height: int
+    fps: float
+    n_frames: int
+    audio: Path | None
+    duration_s: float
+
+
+class FrameWriter:
+    def __init__(self, out: Path, spec: ClipSpec, *, preset: str = "veryfast", crf: int = 18,
+                 tune: str | None = None):
+        self.out = out
+        self.spec = spec
+        self.written = 0
+        cmd = [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+               "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{spec.width}x{spec.height}",
+               "-framerate", f"{spec.fps:g}", "-i", "pipe:0"]
+        if spec.audio is not None:
+            cmd += ["-i", str(spec.audio), "-map", "0:v", "-map", "1:a", "-c:a", "aac", "-b:a", "160k",
+                    "-af", "apad", "-t", f"{spec.n_frames / spec.fps:.6f}"]
+        cmd += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), *(["-tune", tune] if tune else []),
+                "-pix_fmt", "yuv420p", "-g", str(int(spec.fps * 2)), "-movflags", "+faststart", str(out)]
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE)
+
+    def write(self, frame: np.ndarray) -> None:
+        try:
+            self._proc.stdin.write(np.ascontiguousarray(frame, dtype=np.uint8).data)
+        except BrokenPipeError:
+            self._fail()
+        self.written += 1
+
+    def close(self) -> None:
+        if self.written != self.spec.n_frames:
+            self.abort()
+            raise AvatarError(f"wrote {self.written} frames, expected {self.spec.n_frames}",
+                              code="avatar_frame_count", stage="avatar")
+        self._proc.stdin.close()
+        if self._proc.wait() != 0:
+            self._fail()
+
+    def abort(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+
+    def _fail(self):
+        self.abort()
+        err = (self._proc.stderr.read() or b"").decode(errors="replace").strip().splitlines()[-3:]
+        raise AvatarError(f"ffmpeg could not encode the presenter clip: {' | '.join(err)}",
+                          code="avatar_encode_failed", stage="avatar")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+        return False
