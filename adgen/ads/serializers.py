@@ -43,7 +43,7 @@ class WorkspaceObjectField(serializers.PrimaryKeyRelatedField):
         except serializers.ValidationError as exc:
             if any(code == "does_not_exist" for code in exc.get_codes()):
                 # an id from another workspace reads exactly like a missing one: 404, never a hint
-                raise exceptions.NotFound(f"No {self.model._meta.verbose_name} with id {data} in this workspace.",
+                raise exceptions.NotFound(f"No {self.model._meta.verbose_name} with this id in this workspace.",
                                           code="not_found")
             raise
 
