@@ -1,0 +1,436 @@
+"""Timeline -> one MP4 per aspect: one ffmpeg process, one filtergraph.
+
+Every visual is cut, framed and stacked inside the filtergraph (no intermediate video files):
+scene segments are trimmed from their sources and framed for the aspect (presenter framing
+comes from the face box, product framing from the subject box), concatenated with the end card,
+then the logo bug, the presenter picture-in-picture, the libass captions and the preview
+watermark are layered on top. The stills (end card, bug, masks) are drawn once with PIL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Callable, Literal
+
+from PIL import Image
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipelines.errors import RenderError
+from pipelines.media import media_info, run_ffmpeg
+from pipelines.product import ASPECTS, RenderOutput, Timeline, TimelineSegment
+from pipelines.render import cards
+from pipelines.render.audio import mix_audio
+from pipelines.render.captions import CaptionLayout, write_ass, write_srt, write_vtt
+from pipelines.render.encoders import choose_encoder, encoder_args
+from pipelines.render.fonts import pick_font
+from pipelines.render.platforms import platform_preset
+from pipelines.render.timeline import LAYOUTS
+
+PREVIEW_SHORT_SIDE = 540
+
+
+class RenderOptions(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    platform: str | None = None  # tiktok | reels | shorts | feed | youtube; None = generic safe zone
+    preview: bool = False  # 540 px short side, fast preset, watermark
+    preset: str | None = None  # x264 preset; default fast (preview) / medium (final)
+    crf: int | None = None
+    caption_style: Literal["bold", "boxed", "karaoke", "minimal"] = "bold"
+    caption_lines: int = Field(2, ge=1, le=3)
+    captions: bool = True
+    layout: Literal["fullbleed", "split", "pip", "showcase"] | None = None  # None: the timeline's choice
+    encoder: str = "auto"  # auto | libx264 | h264_nvenc | h264_vaapi
+    music: str | None = None  # audio file; None: the brand kit's, else adgen's own bed
+    music_gain_db: float = -14.0
+    threads: int = 0  # encoder threads; 0 = ffmpeg's choice
+    watermark: bool | None = None  # None: on for previews and when the brand kit asks
+
+
+def _even(v: float) -> int:
+    return max(2, int(round(v / 2)) * 2)
+
+
+def output_size(aspect: str, preview: bool) -> tuple[int, int]:
+    if aspect not in ASPECTS:
+        raise RenderError(f"Unknown aspect ratio {aspect!r}; choose one of: {', '.join(ASPECTS)}",
+                          code="unknown_aspect")
+    w, h = ASPECTS[aspect]
+    if preview:
+        s = PREVIEW_SHORT_SIDE / min(w, h)
+        return _even(w * s), _even(h * s)
+    return w, h
+
+
+# --------------------------------------------------------------------------- framing
+
+
+def cover_crop(src_w: int, src_h: int, dst_w: int, dst_h: int, focus: tuple | None = None,
+               focus_y: float = 0.5, zoom: float = 1.0) -> tuple[int, int, int, int]:
+    """Largest crop (x, y, w, h) of dst's aspect inside src, the focus box's centre placed at focus_y."""
+    target = dst_w / dst_h
+    if src_w / src_h > target:
+        ch = src_h / zoom
+        cw = ch * target
+    else:
+        cw = src_w / zoom
+        ch = cw / target
+    cw, ch = min(src_w, _even(cw)), min(src_h, _even(ch))
+    if focus:
+        fx, fy = focus[0] + focus[2] / 2, focus[1] + focus[3] / 2
+    else:
+        fx, fy = src_w / 2, src_h / 2
+    x = min(max(0, fx - cw / 2), src_w - cw)
+    y = min(max(0, fy - focus_y * ch), src_h - ch)
+    return int(x), int(y), int(cw), int(ch)
+
+
+def presenter_framing(clip_w: int, clip_h: int, face: tuple[int, int, int, int], dst_w: int, dst_h: int,
+                      pad_color: str) -> str:
+    """Filters that frame head and shoulders in dst: a crop when it holds them, else a panel."""
+    fx, fy, fw, fh = face
+    need_h = fh * 2.6  # from above the hair to the shoulders
+    zoom = 1.0
+    x, y, w, h = cover_crop(clip_w, clip_h, dst_w, dst_h, face, focus_y=0.42)
+    if h >= need_h * 0.92:
+        # tighten a loose crop a little so the face reads on a phone, keeping the shoulders in
+        zoom = min(1.25, h / need_h)
+        x, y, w, h = cover_crop(clip_w, clip_h, dst_w, dst_h, face, focus_y=0.42, zoom=zoom)
+        return f"crop={w}:{h}:{x}:{y},scale={dst_w}:{dst_h}:flags=bicubic"
+    # too wide a frame for a portrait clip: show a 4:5 head-and-shoulders panel on the brand colour
+    panel_h = dst_h
+    px, py, pw, ph = cover_crop(clip_w, clip_h, 4, 5, face, focus_y=0.4)
+    panel_w = min(dst_w, _even(panel_h * pw / ph))
+    return (f"crop={pw}:{ph}:{px}:{py},scale={panel_w}:{panel_h}:flags=bicubic,"
+            f"pad={dst_w}:{dst_h}:{(dst_w - panel_w) // 2}:0:color={pad_color}")
+
+
+def product_framing(clip_w: int, clip_h: int, subject: tuple | None, dst_w: int, dst_h: int) -> str:
+    if (clip_w, clip_h) == (dst_w, dst_h):
+        return "null"
+    x, y, w, h = cover_crop(clip_w, clip_h, dst_w, dst_h, subject)
+    return f"crop={w}:{h}:{x}:{y},scale={dst_w}:{dst_h}:flags=bicubic"
+
+
+# --------------------------------------------------------------------------- graph
+
+
+class _Graph:
+    def __init__(self):
+        self.inputs: list[list[str]] = []
+        self.filters: list[str] = []
+        self._n = 0
+
+    def input(self, *args) -> int:
+        self.inputs.append([str(a) for a in args])
+        return len(self.inputs) - 1
+
+    def label(self, prefix: str = "l") -> str:
+        self._n += 1
+        return f"{prefix}{self._n}"
+
+    def add(self, chain: str) -> None:
+        self.filters.append(chain)
+
+    def args(self) -> list[str]:
+        out: list[str] = []
+        for a in self.inputs:
+            out += a
+        return out
+
+
+def _probe_size(path: str, cache: dict) -> tuple[int, int]:
+    if path not in cache:
+        info = media_info(path)
+        cache[path] = (info.width or 0, info.height or 0)
+    return cache[path]
+
+
+def _escape_filter_path(path: Path) -> str:
+    return str(path).replace("\\", "\\\\\\\\").replace("'", "\\\\\\'").replace(":", "\\\\:")
+
+
+def _product_still(segments: list[TimelineSegment], workdir: Path) -> tuple[Image.Image | None, tuple | None, float]:
+    """A frame that shows the product (for the end card), and where in its clip it was taken."""
+    for seg in segments:
+        if seg.kind in ("product_image", "broll") and seg.source and Path(seg.source).is_file():
+            t = min(1.0, (seg.end - seg.start) / 2)
+            still = workdir / "still.png"
+            run_ffmpeg(["-ss", f"{t:.3f}", "-i", seg.source, "-frames:v", "1", still])
+            if still.is_file():
+                return Image.open(still).convert("RGB"), seg.subject_box, t
+    return None, None, 0.0
+
+
+def render(timeline: Timeline, aspect: str, out_dir: Path, options: RenderOptions | None = None,
+           report: Callable[[float, str], None] | None = None,
+           is_cancelled: Callable[[], bool] | None = None) -> RenderOutput:
+    options = options or RenderOptions()
+    report = report or (lambda fraction, message="": None)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    preset_info = platform_preset(options.platform)
+    if timeline.duration_s > preset_info.max_duration_s + 0.01:
+        raise RenderError(f"The ad is {timeline.duration_s:.1f} s long; {preset_info.label} accepts at most "
+                          f"{preset_info.max_duration_s:.0f} s.", code="too_long")
+    width, height = output_size(aspect, options.preview)
+    safe = preset_info.insets(aspect).box(width, height)
+    fps = preset_info.fps or timeline.fps
+    short = min(width, height)
+    layout = options.layout or timeline.layout
+    if layout not in LAYOUTS:
+        layout = "fullbleed"
+    if timeline.presenter is None or not timeline.presenter_path:
+        layout = "showcase"
+    brand = timeline.brand
+    work = out_dir / "_work"
+    work.mkdir(exist_ok=True)
+    try:
+        return _render(timeline, aspect, out_dir, work, options, report, is_cancelled, width, height,
+                       safe, fps, short, layout, brand, preset_info)
+    finally:
+        if not os.environ.get("ADGEN_RENDER_DEBUG"):
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, width, height, safe, fps,
+            short, layout, brand, preset_info) -> RenderOutput:
+    report(0.02, "mixing audio")
+    body_segments = [s for s in timeline.segments if s.kind != "end_card"]
+    voice_end = body_segments[-1].end if body_segments else 0.0
+    total_frames = round(timeline.duration_s * fps)
+    body_frames = round(voice_end * fps)
+    end_frames = total_frames - body_frames
+    duration = total_frames / fps
+    audio = mix_audio(Path(timeline.voice_audio), duration, voice_end, options.music or brand.music,
+                      music_gain_db=options.music_gain_db, is_cancelled=is_cancelled)
+
+    report(0.08, "drawing captions and cards")
+    stem = "video"
+    font = pick_font(timeline.language, " ".join(w.word for w in timeline.words[:50]), brand.font)
+    cap_layout = CaptionLayout(width, height, safe, font, timeline.language, options.caption_style,
+                               options.caption_lines)
+    chunks = cap_layout.chunks(timeline.words)
+    ass_path = work / "captions.ass"
+    write_ass(ass_path, chunks, cap_layout, accent=_caption_accent(brand.accent_color))
+    write_srt(out_dir / f"{stem}.srt", chunks, cap_layout.joiner())
+    write_vtt(out_dir / f"{stem}.vtt", chunks, cap_layout.joiner())
+
+    still, still_box, _ = _product_still(body_segments, work)
+    card_png = cards.end_card(work / "end.png", width, height, safe, brand=brand, title=timeline.product_title,
+                              price=timeline.price_text, list_price=timeline.list_price_text, cta=timeline.cta,
+                              language=timeline.language, product_still=still, subject_box=still_box,
+                              brand_name=brand.name)
+    bug_png = cards.logo_bug(work / "bug.png", short, brand, brand.name, timeline.language)
+    want_watermark = options.watermark if options.watermark is not None else (options.preview or brand.watermark)
+
+    g = _Graph()
+    sizes: dict[str, tuple[int, int]] = {}
+    pad_color = brand.primary_color or "#111111"
+    presenter = timeline.presenter if layout != "showcase" else None
+    ppath = timeline.presenter_path if presenter else None
+
+    # product panel size and presenter panel size for split layouts
+    landscape = width > height
+    if layout == "split":
+        prod_w, prod_h = (_even(width / 2), height) if landscape else (width, _even(height / 2))
+    else:
+        prod_w, prod_h = width, height
+
+    def borrowed_source(seg: TimelineSegment) -> TimelineSegment | None:
+        own = [s for s in body_segments if s.kind != "avatar" and s.source]
+        if not own:
+            return None
+        return min(own, key=lambda s: (abs((s.scene or 0) - (seg.scene or 0)), s.scene or 0))
+
+    def visual_chain(seg: TimelineSegment, n_frames: int, w: int, h: int, want_presenter: bool) -> str:
+        d = n_frames / fps
+        if want_presenter and seg.kind == "avatar" and ppath:
+            idx = g.input("-ss", f"{seg.start:.3f}", "-t", f"{d + 0.25:.3f}", "-i", ppath)
+            framing = presenter_framing(presenter.width, presenter.height, presenter.face_box, w, h, pad_color)
+        else:
+            src = seg if (seg.kind != "avatar" and seg.source) else borrowed_source(seg)
+            if src is None or not src.source:
+                idx = g.input("-f", "lavfi", "-t", f"{d + 0.25:.3f}", "-i", f"color=c={pad_color}:s={w}x{h}:r={fps}")
+                framing = "null"
+            else:
+                idx = g.input("-t", f"{d + 0.25:.3f}", "-i", src.source)
+                cw, ch = _probe_size(src.source, sizes)
+                framing = product_framing(cw, ch, src.subject_box, w, h)
+        out = g.label("seg")
+        g.add(f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps},{framing},tpad=stop_mode=clone:stop_duration={d + 1:.3f},"
+              f"trim=end_frame={n_frames},setsar=1,format=yuv420p[{out}]")
+        return out
+
+    # ---- body segments
+    seg_labels = []
+    cuts = [round(s.start * fps) for s in body_segments] + [body_frames]
+    pip_windows = []
+    for seg, f0, f1 in zip(body_segments, cuts, cuts[1:]):
+        n = f1 - f0
+        if n <= 0:
+            continue
+        if layout == "split":
+            seg_labels.append(visual_chain(seg, n, prod_w, prod_h, want_presenter=False))
+        else:
+            seg_labels.append(visual_chain(seg, n, width, height, want_presenter=layout in ("fullbleed", "pip")))
+            if layout == "pip" and seg.kind != "avatar":
+                pip_windows.append((f0 / fps, f1 / fps))
+    body = g.label("body")
+    if seg_labels:
+        g.add("".join(f"[{s}]" for s in seg_labels) + f"concat=n={len(seg_labels)}:v=1:a=0[{body}]")
+    else:
+        g.add(f"color=c={pad_color}:s={prod_w}x{prod_h}:r={fps}:d={voice_end:.3f}[{body}]")
+
+    if layout == "split" and ppath:
+        pres_w, pres_h = (width - prod_w, height) if landscape else (width, height - prod_h)
+        idx = g.input("-t", f"{voice_end + 0.25:.3f}", "-i", ppath)
+        framing = presenter_framing(presenter.width, presenter.height, presenter.face_box, pres_w, pres_h, pad_color)
+        pres = g.label("pres")
+        g.add(f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps},{framing},tpad=stop_mode=clone:stop_duration={voice_end + 1:.3f},"
+              f"trim=end_frame={body_frames},setsar=1,format=yuv420p[{pres}]")
+        stacked = g.label("split")
+        g.add(f"[{body}][{pres}]{'hstack' if landscape else 'vstack'}=inputs=2[{stacked}]")
+        body = stacked
+    elif layout == "split":
+        scaled = g.label("split")
+        g.add(f"[{body}]scale={width}:{height}[{scaled}]")
+        body = scaled
+
+    # ---- end card
+    card_idx = g.input("-i", card_png)
+    card = g.label("card")
+    g.add(f"[{card_idx}:v]format=yuv420p,loop=loop={max(0, end_frames - 1)}:size=1:start=0,"
+          f"setpts=N/{fps}/TB,setsar=1[{card}]")
+    video = g.label("v")
+    g.add(f"[{body}][{card}]concat=n=2:v=1:a=0[{video}]")
+
+    # ---- presenter picture-in-picture over b-roll
+    if layout == "pip" and ppath and pip_windows:
+        size = _even(short * 0.34)
+        mask = cards.circle_mask(work / "mask.png", size)
+        ring = cards.ring(work / "ring.png", size, brand.accent_color)
+        idx = g.input("-t", f"{voice_end + 0.25:.3f}", "-i", ppath)
+        midx = g.input("-i", mask)
+        ridx = g.input("-i", ring)
+        fx, fy, fw, fh = presenter.face_box
+        side = min(presenter.width, presenter.height, _even(fh * 2.1))
+        x = int(min(max(0, fx + fw / 2 - side / 2), presenter.width - side))
+        y = int(min(max(0, fy + fh * 0.6 - side / 2), presenter.height - side))
+        w = h = side
+        pip, m, pipm, out, out2 = (g.label(p) for p in ("pip", "mask", "pipm", "vp", "vr"))
+        g.add(f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps},crop={w}:{h}:{x}:{y},scale={size}:{size},format=yuva420p[{pip}]")
+        g.add(f"[{midx}:v]format=gray,loop=loop=-1:size=1,setpts=N/{fps}/TB[{m}]")
+        g.add(f"[{pip}][{m}]alphamerge[{pipm}]")
+        enable = "+".join(f"between(t,{a:.3f},{b - 0.001:.3f})" for a, b in pip_windows)
+        px, py = safe[0] + round(short * 0.02), safe[1] + round(short * 0.02)
+        g.add(f"[{video}][{pipm}]overlay={px}:{py}:eof_action=pass:enable='{enable}'[{out}]")
+        g.add(f"[{out}][{ridx}:v]overlay={px}:{py}:enable='{enable}'[{out2}]")
+        video = out2
+
+    # ---- logo bug (not on the end card, which carries the big logo)
+    if bug_png:
+        bug_w, bug_h = Image.open(bug_png).size
+        bidx = g.input("-i", bug_png)
+        out = g.label("vb")
+        bx, by = safe[2] - bug_w - round(short * 0.02), safe[1] + round(short * 0.02)
+        g.add(f"[{video}][{bidx}:v]overlay={bx}:{by}:enable='lt(t,{voice_end:.3f})'[{out}]")
+        video = out
+
+    # ---- captions
+    if options.captions and chunks:
+        out = g.label("vc")
+        fontsdir = f":fontsdir='{_escape_filter_path(Path(font.fontsdir))}'" if font.fontsdir else ""
+        g.add(f"[{video}]ass=filename='{_escape_filter_path(ass_path)}'{fontsdir}[{out}]")
+        video = out
+
+    if want_watermark:
+        wm = cards.watermark(work / "wm.png", short)
+        wm_w, wm_h = Image.open(wm).size
+        widx = g.input("-i", wm)
+        out = g.label("vw")
+        g.add(f"[{video}][{widx}:v]overlay={(width - wm_w) // 2}:{(height - wm_h) // 2}[{out}]")
+        video = out
+
+    # ---- thumbnail: a frame from the first product shot, else the end card
+    thumb_frame = body_frames + end_frames // 2
+    for seg in body_segments:
+        if seg.kind != "avatar" and seg.source:
+            thumb_frame = round((seg.start + min(1.0, (seg.end - seg.start) / 2)) * fps)
+            break
+    final, thumb = g.label("final"), g.label("thumb")
+    g.add(f"[{video}]format=yuv420p,split=2[{final}][t0]")
+    g.add(f"[t0]select='eq(n\\,{thumb_frame})'[{thumb}]")
+    audio_idx = g.input("-i", audio)
+
+    encoder = choose_encoder(options.encoder)
+    preset = options.preset or ("veryfast" if options.preview else "medium")
+    crf = options.crf or (26 if options.preview else 20)
+    maxrate = preset_info.video_bitrate_k if not options.preview else max(1500, preset_info.video_bitrate_k // 3)
+    venc = encoder_args(encoder, preset=preset, crf=crf, maxrate_k=maxrate, fps=fps, threads=options.threads)
+    pre: list[str] = []
+    if encoder == "h264_vaapi":
+        pre = ["-vaapi_device", "/dev/dri/renderD128"]
+        hw = g.label("hw")
+        g.add(f"[{final}]format=nv12,hwupload[{hw}]")
+        final = hw
+    video_path = out_dir / f"{stem}.mp4"
+    thumb_path = out_dir / f"{stem}.jpg"
+    progress_path = work / "progress.txt"
+    args = [*pre, *g.args(), "-filter_complex", ";".join(g.filters),
+            "-map", f"[{final}]", "-map", f"{audio_idx}:a", *venc, "-r", f"{fps:g}",
+            "-c:a", "aac", "-b:a", "160k" if not options.preview else "128k", "-ar", "48000", "-ac", "2",
+            # no -frames:v here: it closes the file before the audio catches up; the graph's frame count is exact
+            "-t", f"{duration:.4f}", "-movflags", "+faststart",
+            video_path,
+            "-map", f"[{thumb}]", "-frames:v", "1", "-update", "1", "-q:v", "3", thumb_path,
+            "-progress", progress_path]
+    report(0.12, "encoding")
+    (work.parent / "ffmpeg-args.txt").write_text("\n".join(map(str, args))) if os.environ.get("ADGEN_RENDER_DEBUG") else None
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch_progress, args=(progress_path, duration, report, stop), daemon=True)
+    watcher.start()
+    try:
+        run_ffmpeg(args, is_cancelled=is_cancelled)
+    finally:
+        stop.set()
+        watcher.join(timeout=1)
+
+    info = media_info(video_path)
+    if (info.width, info.height) != (width, height) or not info.audio_codec:
+        raise RenderError(f"The {aspect} render came out wrong ({info.width}x{info.height}, "
+                          f"audio={info.audio_codec}).", code="bad_output")
+    if info.size_bytes > preset_info.max_file_mb * 1024 * 1024:
+        raise RenderError(f"The {aspect} video is {info.size_bytes / 1e6:.0f} MB; {preset_info.label} accepts "
+                          f"at most {preset_info.max_file_mb} MB.", code="too_large")
+    report(1.0, "done")
+    return RenderOutput(aspect=aspect, width=width, height=height, duration_s=round(info.duration_s, 3),
+                        file=video_path.name, captions=f"{stem}.srt", captions_vtt=f"{stem}.vtt",
+                        thumbnail=thumb_path.name if thumb_path.is_file() else None,
+                        platform=options.platform, video_codec=info.video_codec, audio_codec=info.audio_codec,
+                        size_bytes=info.size_bytes)
+
+
+def _caption_accent(color: str) -> str:
+    """The highlight colour must read on any footage: fall back to yellow for dark brand accents."""
+    rgb = cards.hex_rgb(color, "#ffd400")
+    return color if 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 110 else "#ffd400"
+
+
+def _watch_progress(path: Path, duration: float, report, stop: threading.Event) -> None:
+    while not stop.wait(0.5):
+        try:
+            text = path.read_text()
+        except OSError:
+            continue
+        idx = text.rfind("out_time_us=")
+        if idx < 0:
+            continue
+        try:
+            us = int(text[idx + 12:].split("\n", 1)[0])
+        except ValueError:
+            continue
+        report(0.12 + 0.86 * min(1.0, us / 1e6 / max(duration, 0.1)), "encoding")
