@@ -144,7 +144,7 @@ def job_submit(*, workspace: Workspace, options: dict, url: str | None = None, p
     job = AdJob.objects.create(workspace=workspace, kind=AdJob.Kind.AD, url=spec.url or "", product=product,
                                brand_kit=brand_kit, options=_json_options(options), spec=spec.model_dump(mode="json"),
                                created_by=_user(user))
-    job.quoted_credits = billing_hooks.job_hold(job=job, organization=workspace.organization, spec=job.spec)
+    job.quoted_credits = billing_hooks.job_hold(job=job, organization=workspace.organization, spec=quote_spec(spec))
     job.save(update_fields=["quoted_credits"])
     if product is not None and product.status == Product.Status.READY and product.artifact_key:
         StageRun.objects.create(workspace=workspace, job=job, node_id="scrape", stage="scrape", queue="io",
@@ -154,6 +154,12 @@ def job_submit(*, workspace: Workspace, options: dict, url: str | None = None, p
     job_advance(job.pk)
     job.refresh_from_db()
     return job
+
+
+def quote_spec(spec: JobSpec) -> dict:
+    """The job in the API's option names, which billing prices (job_quote / ads/quote/)."""
+    return {"variants": spec.variants, "duration": spec.duration_s, "aspects": spec.aspects,
+            "engines": spec.engines, "preview": spec.preview, "platforms": spec.platforms}
 
 
 def _json_options(options: dict) -> dict:

@@ -19,7 +19,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from adgen.ads.models import AdJob, StageRun
@@ -272,8 +272,8 @@ class RetryStage(Exception):
 
 
 def stage_run_execute(run_id: int) -> str:
-    """Run one stage run. Returns what happened: done | skipped | failed | cancelled | retry."""
-    close_old_connections()
+    """Run one stage run. Returns what happened: done | skipped | failed | cancelled.
+    (Database connections are recycled around each message by django_dramatiq's middleware.)"""
     run = _claim(run_id)
     if run is None:
         return "skipped"
