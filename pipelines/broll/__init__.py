@@ -1,0 +1,46 @@
+"""B-roll: moving pictures of the product between presenter shots.
+
+Engines (chosen by name, configured by a settings dict):
+- `motion` (offline default): camera moves over the product photo (push, pull, pan, tilt,
+  parallax, orbit, reveal, rack focus), faster than real time on a CPU;
+- `dit`: diffusers text/image-to-video (LTX-Video, Wan, CogVideoX) from a local model
+  directory, for GPU workers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.broll.base import CAMERAS, BrollRequest, FrameWriter
+from pipelines.broll.motion import MotionConfig, MotionEngine
+from pipelines.engines import EngineRegistry
+from pipelines.errors import BrollError
+from pipelines.media import media_info
+from pipelines.product import BrollClip
+
+ENGINES: EngineRegistry = EngineRegistry("broll")
+ENGINES.register("motion", MotionConfig)(MotionEngine)
+
+try:  # the dit engine's config imports nothing heavy; torch/diffusers load on first use
+    from pipelines.broll.dit import DitConfig, DitEngine
+
+    ENGINES.register("dit", DitConfig)(DitEngine)
+except ImportError:  # pragma: no cover - an install without the `ml` extra
+    pass
+
+__all__ = ["BrollRequest", "BrollClip", "render_broll", "ENGINES", "CAMERAS", "FrameWriter"]
+
+
+def render_broll(request: BrollRequest, out_dir: Path, engine: str = "motion", settings: dict | None = None,
+                 report=None) -> BrollClip:
+    """Render one b-roll clip into `out_dir` (H.264 yuv420p MP4, no audio) and describe it."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if request.image is None and engine == "motion" and not (request.prompt or request.product_title):
+        raise BrollError("A b-roll scene needs a product image or a prompt.", code="broll_no_input")
+    clip = ENGINES.get(engine, settings)(request, out_dir, report)
+    info = media_info(out_dir / clip.video)
+    if (info.width, info.height) != (clip.width, clip.height):
+        raise BrollError(f"The {engine} engine wrote {info.width}x{info.height}, not {clip.width}x{clip.height}.",
+                         code="broll_bad_output")
+    return clip

@@ -1,0 +1,118 @@
+"""What every b-roll engine gets and gives: the request, output sizing, and the H.264 writer."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Callable, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field, field_validator
+
+from pipelines.errors import BrollError
+from pipelines.media import FFMPEG
+
+Camera = Literal["push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down", "static",
+                 "orbit", "parallax", "reveal", "rack_focus"]
+CAMERAS: tuple[str, ...] = Camera.__args__  # type: ignore[attr-defined]
+
+PREVIEW_SHORT_SIDE = 540
+
+Report = Callable[[float, str], None]
+
+
+class BrollRequest(BaseModel):
+    """One scene's b-roll: a product image and/or a prompt, a camera move, a size and a length."""
+
+    image: str | None = None  # absolute path to a product image
+    subject_box: tuple[int, int, int, int] | None = None  # x, y, w, h in image pixels
+    prompt: str = ""
+    product_title: str = ""
+    camera: str = "push_in"
+    duration_s: float = Field(3.0, gt=0, le=120)
+    width: int = Field(1080, ge=16, le=4096)
+    height: int = Field(1920, ge=16, le=4096)
+    fps: float = Field(30.0, gt=0, le=120)
+    seed: int = 0
+    preview: bool = False
+
+    @field_validator("camera")
+    @classmethod
+    def _known_camera(cls, value: str) -> str:
+        # scripts from other writers may name moves we lack; a gentle push is the safe reading
+        return value if value in CAMERAS else "push_in"
+
+    def output_size(self) -> tuple[int, int]:
+        """The clip's pixel size: the requested one, or half-ish (short side 540) for previews."""
+        width, height = self.width, self.height
+        if self.preview and min(width, height) > PREVIEW_SHORT_SIDE:
+            scale = PREVIEW_SHORT_SIDE / min(width, height)
+            width, height = round(width * scale), round(height * scale)
+        return even(width), even(height)
+
+    def frame_count(self) -> int:
+        return max(1, round(self.duration_s * self.fps))
+
+
+def even(value: float) -> int:
+    """yuv420p needs even dimensions."""
+    return max(2, int(round(value / 2.0)) * 2)
+
+
+class FrameWriter:
+    """Streams raw BGR frames into ffmpeg: H.264 yuv420p MP4, no audio, +faststart.
+
+    The renderer re-encodes every clip, so this favours speed at a high quality (low CRF).
+    """
+
+    def __init__(self, path: Path, width: int, height: int, fps: float, *, crf: int = 18,
+                 preset: str = "veryfast", pix_fmt: str = "bgr24", threads: int = 0):
+        self.path = Path(path)
+        self.width, self.height = width, height
+        self.frame_bytes = width * height * 3 // (2 if pix_fmt == "yuv420p" else 1)
+        # frames made as I420 with OpenCV's BT.601 video-range matrix: say so in the stream
+        colour = ["-colorspace", "smpte170m", "-color_range", "tv"] if pix_fmt == "yuv420p" else []
+        cmd = [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+               "-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "-",
+               "-an", "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p", *colour,
+               "-threads", str(threads), "-movflags", "+faststart", str(self.path)]
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE)
+        self.frames = 0
+
+    def write(self, frame: np.ndarray) -> None:
+        """One frame: an HxWx3 BGR array (bgr24) or an (H*3/2)xW I420 buffer (yuv420p)."""
+        if frame.dtype != np.uint8 or frame.size != self.frame_bytes:
+            raise BrollError(f"internal: frame of shape {frame.shape} for a {self.width}x{self.height} clip",
+                             code="broll_frame_size")
+        try:
+            self._proc.stdin.write(np.ascontiguousarray(frame).data)
+        except BrokenPipeError:
+            self._fail()
+        self.frames += 1
+
+    def close(self) -> None:
+        self._proc.stdin.close()
+        if self._proc.wait() != 0:
+            self._fail()
+
+    def abort(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+
+    def _fail(self):
+        self._proc.wait()
+        err = self._proc.stderr.read().decode(errors="replace").strip().splitlines()[-3:]
+        raise BrollError(f"ffmpeg could not encode the b-roll: {' | '.join(err) or self._proc.returncode}",
+                         code="ffmpeg_failed")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+        return False
