@@ -20,7 +20,7 @@ def tenant(db, settings):
     def make(credits: int = 0, *, agency: bool = False):
         settings.TRIAL_CREDITS = credits
         n = next(_counter)
-        return tenant_create(name=f"Brand {n}", email=f"owner{n}@example.com", agency=agency, password="pw-12345678")
+        return tenant_create(name=f"Brand {n}", email=f"owner{n}@example.com", agency=agency)
 
     return make
 
