@@ -1,0 +1,105 @@
+"""Per-language facts the writer and the guards share: speaking rate, how speech is counted,
+prices and counts written the way a native reader expects (CLDR via babel)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency, format_decimal
+
+# Speaking rate of an ad read (a bit slower than conversation, with breaths between scenes).
+# English-like languages count words; Chinese/Japanese count characters.
+UNITS_PER_SECOND = {"en": 2.6, "de": 2.3, "fr": 2.6, "es": 2.7, "it": 2.6, "pt": 2.6, "nl": 2.4,
+                    "zh": 4.2, "ja": 6.0}
+CHARACTER_LANGUAGES = {"zh", "ja"}
+DEFAULT_LOCALES = {"en": "en_US", "zh": "zh_CN", "de": "de_DE", "fr": "fr_FR", "es": "es_ES",
+                   "it": "it_IT", "pt": "pt_BR", "nl": "nl_NL", "ja": "ja_JP"}
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’-][A-Za-z\u00C0-\u024F]+)*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def base_language(language: str) -> str:
+    return (language or "en").replace("_", "-").split("-")[0].lower()
+
+
+def is_character_language(language: str) -> bool:
+    return base_language(language) in CHARACTER_LANGUAGES
+
+
+def units_per_second(language: str) -> float:
+    return UNITS_PER_SECOND.get(base_language(language), 2.5)
+
+
+def _number_units(token: str, per_digit: float) -> float:
+    digits = sum(c.isdigit() for c in token)
+    return max(1.0, 0.5 + per_digit * digits)
+
+
+def speech_units(text: str, language: str) -> float:
+    """How long text takes to say, in the language's unit (words, or characters for zh/ja).
+
+    Numbers are read out in full ("$1,299" is four or five words), so they count by digits.
+    """
+    numbers = _NUMBER.findall(text)
+    rest = _NUMBER.sub(" ", text)
+    if is_character_language(language):
+        return (len(_CJK.findall(rest)) + 1.5 * len(_LATIN_WORD.findall(rest))
+                + sum(_number_units(n, 1.6) for n in numbers))
+    return len(_LATIN_WORD.findall(rest)) + sum(_number_units(n, 0.8) for n in numbers)
+
+
+def estimate_seconds(text: str, language: str) -> float:
+    return speech_units(text, language) / units_per_second(language)
+
+
+def display_words(text: str) -> int:
+    """Words as a viewer reads an overlay: CJK characters count two to a word."""
+    cjk = len(_CJK.findall(text))
+    return len(_LATIN_WORD.findall(_CJK.sub(" ", text))) + len(_NUMBER.findall(text)) + (cjk + 1) // 2
+
+
+def _locale(language: str) -> Locale:
+    tag = language.replace("-", "_")
+    try:
+        return Locale.parse(tag if "_" in tag else DEFAULT_LOCALES.get(tag, tag))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en_US")
+
+
+def format_price(amount: float, currency: str | None, language: str) -> str:
+    """'$29.99', '¥1,299', '29,99 €': CLDR's pattern for the locale, cents dropped when whole."""
+    locale = _locale(language)
+    value = Decimal(str(round(amount, 2)))
+    if not currency:
+        return format_decimal(value, locale=locale, decimal_quantization=False)
+    pattern = locale.currency_formats["standard"].pattern.split(";")[0]
+    if value == value.to_integral_value():
+        pattern = pattern.replace(".00", "")
+        value = value.to_integral_value()
+    return format_currency(value, currency.upper(), format=pattern, locale=locale, currency_digits=False)
+
+
+_ZH_CURRENCY_WORDS = {"CNY": "元", "RMB": "元", "USD": "美元", "EUR": "欧元", "GBP": "英镑",
+                      "JPY": "日元", "HKD": "港元", "TWD": "新台币", "AUD": "澳元", "CAD": "加元"}
+
+
+def spoken_price(amount: float, currency: str | None, language: str) -> str:
+    """The price as the voiceover says it: '$29.99' in English, '1299元' / '29.99美元' in Chinese."""
+    if base_language(language) == "zh":
+        number = f"{amount:.2f}".rstrip("0").rstrip(".")
+        return number + _ZH_CURRENCY_WORDS.get((currency or "CNY").upper(), (currency or "").upper())
+    return format_price(amount, currency, language)
+
+
+def format_count(n: int | float, language: str) -> str:
+    return format_decimal(n, locale=_locale(language))
+
+
+def plural(n: int | float, singular: str, plural_form: str | None = None) -> str:
+    """English pluralisation of a counted noun ('1 review', '1,284 reviews')."""
+    word = singular if n == 1 else (plural_form or singular + "s")
+    return f"{format_count(n, 'en')} {word}"

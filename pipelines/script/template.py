@@ -1,0 +1,598 @@
+"""The offline copywriter: ad frameworks filled from the product's real facts.
+
+Each framework lays out scenes (hook, problem, proof, offer, CTA...) as drafts: a core line
+that carries the scene, and extra lines (more features, a review, a benefit) that deepen it.
+The length fitter then picks extras, and if needed claim-free connective lines, until the
+voiceover read at the language's pace lands on the target duration. Every fact line carries
+the Claim that names the product field behind it.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from pipelines.errors import ScriptError
+from pipelines.product import AdScript, Claim, Product, Scene
+from pipelines.script import banks
+from pipelines.script.facts import Benefit, Facts, extract_facts
+from pipelines.script.guards import MAX_OVERLAY_WORDS, blocked_terms_in, ungrounded_in
+from pipelines.script.locale import (base_language, display_words, estimate_seconds, format_count,
+                                     plural, speech_units, units_per_second)
+from pipelines.script.registry import script_engines
+
+FRAMEWORKS = ("pas", "ugc", "listicle", "aida", "offer", "demo")
+SUPPORTED_LANGUAGES = ("en", "zh")
+
+
+@dataclass
+class Line:
+    text: str
+    claims: list[Claim] = field(default_factory=list)
+    short: "Line | None" = None  # the same point in a few words, for very short ads
+
+    def units(self, language: str) -> float:
+        return speech_units(self.text, language)
+
+
+@dataclass
+class Draft:
+    role: str
+    visual: str  # "avatar" | "image" | "broll:<prompt>"
+    core: Line
+    overlay: str = ""
+    extras: list[Line] = field(default_factory=list)
+    optional: int = 0  # 0: kept unless the ad is tiny; higher numbers are dropped first when time is short
+    camera: str | None = None
+    fixed: bool = False  # never dropped (hook, CTA, a listicle's numbered points)
+    chosen: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    framework: str
+    benefit: Benefit
+    hook_choice: int
+    angle: str
+
+
+def _tokens(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+|[\u4e00-\u9fff]", text.lower()))
+
+
+def _similar(a: str, b: str) -> bool:
+    """Same point said twice (e.g. a description sentence repeating a feature)."""
+    ta, tb = _tokens(a), _tokens(b)
+    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) > 0.6
+
+
+def _c(text: str, field_name: str) -> Claim:
+    return Claim(text=text, field=field_name)
+
+
+def _shorten_overlay(text: str, language: str) -> str:
+    text = text.strip()
+    if display_words(text) <= MAX_OVERLAY_WORDS:
+        return text.rstrip("。.")
+    head = re.split(r"[,:;?!.，：；？！。]", text)[0].strip()
+    if head and display_words(head) <= MAX_OVERLAY_WORDS:
+        return head
+    if base_language(language) == "zh":
+        return head[:10]
+    return " ".join(head.split()[:5])
+
+
+class Writer:
+    """Writes one product's variants; holds the facts and the choices already made."""
+
+    def __init__(self, product: Product, options, rng: random.Random):
+        self.product = product
+        self.options = options
+        self.lang = base_language(options.language)
+        if self.lang not in SUPPORTED_LANGUAGES:
+            raise ScriptError(f"The template writer speaks {', '.join(SUPPORTED_LANGUAGES)}; "
+                              f"{options.language!r} needs an LLM engine (openai or transformers).",
+                              code="unsupported_language", stage="script")
+        self.tone = options.tone if options.tone in banks.TONES else "friendly"
+        self.rng = rng
+        self.blocked = list(options.brand_safety)
+        self.facts: Facts = extract_facts(product, self.blocked if options.brand_safety_defaults else self.blocked)
+        self.zh = self.lang == "zh"
+        self._image_cursor = 0
+
+    # ------------------------------------------------------------------ small phrases
+
+    def join(self, *parts: str) -> str:
+        parts = [p.strip() for p in parts if p and p.strip()]
+        return ("" if self.zh else " ").join(parts)
+
+    def safe(self, text: str) -> bool:
+        return not blocked_terms_in(text, self.blocked, self.options.brand_safety_defaults) and not ungrounded_in(
+            text, self.product, list_limit=12)
+
+    def image(self) -> str:
+        if not self.product.images:
+            return f"broll:{self.facts.name}, product shot on a clean background"
+        index = self._image_cursor % len(self.product.images)
+        self._image_cursor += 1
+        return f"product_image:{index}"
+
+    def price_line(self) -> Line | None:
+        f = self.facts
+        if not f.has_price:
+            return None
+        if self.product.on_sale:
+            text = (f"原价{f.list_price(self.lang)}，现在只要{f.price(self.lang)}。" if self.zh else
+                    f"It's normally {f.list_price(self.lang)}, but right now it's {f.price(self.lang)}.")
+            claims = [_c(f.list_price(self.lang), "list_price"), _c(f.price(self.lang), "price")]
+            short = f"现在只要{f.price(self.lang)}。" if self.zh else f"Now just {f.price(self.lang)}."
+            return Line(text, claims, Line(short, claims[1:]))
+        options = (["到手价只要{p}。", "只要{p}，就能带回家。"] if self.zh else
+                   ["And it's just {p}.", "All that, for {p}."])
+        text = options[self.rng.randrange(len(options))].format(p=f.price(self.lang))
+        claims = [_c(f.price(self.lang), "price")]
+        return Line(text, claims, Line(f"只要{f.price(self.lang)}。" if self.zh else f"Just {f.price(self.lang)}.", claims))
+
+    def savings_line(self) -> Line | None:
+        f = self.facts
+        if not self.product.on_sale or not f.discount_percent:
+            return None
+        text = (f"直接省下{f.savings(self.lang)}，相当于便宜了{f.discount_percent}%。" if self.zh else
+                f"That's {f.discount_percent}% off, so you keep {f.savings(self.lang)}.")
+        return Line(text, [_c(f"{f.discount_percent}%", "list_price"), _c(f.savings(self.lang), "list_price")])
+
+    def rating_line(self) -> Line | None:
+        f = self.facts
+        if not f.strong_rating:
+            return None
+        r = self.product.rating
+        best = f"{r.best:g}"
+        count = f.rating_count(self.lang)
+        claims = [_c(f.rating_value, "rating.value")]
+        if self.zh:
+            text = (f"{count}条评价，平均{f.rating_value}分，满分{best}分。" if count
+                    else f"买家评分{f.rating_value}分，满分{best}分。")
+        else:
+            text = (f"It's rated {f.rating_value} out of {best} stars from {plural(r.count, 'rating')}." if count
+                    else f"It's rated {f.rating_value} out of {best} stars.")
+        short = Line(f"评分{f.rating_value}分。" if self.zh else f"Rated {f.rating_value} stars.", list(claims))
+        if count:
+            claims.append(_c(count, "rating.count"))
+        return Line(text, claims, short)
+
+    def rating_overlay(self) -> str:
+        f = self.facts
+        count = f.rating_count(self.lang)
+        if self.zh:
+            return f"★{f.rating_value}分 · {count}条评价" if count else f"★{f.rating_value}分"
+        return f"★ {f.rating_value} · {count} ratings" if count else f"★ {f.rating_value} stars"
+
+    def price_overlay(self) -> str:
+        f = self.facts
+        if self.product.on_sale:
+            return (f"现价{f.price(self.lang, spoken=False)}" if self.zh
+                    else f"Now {f.price(self.lang, spoken=False)}")
+        return (f"仅需{f.price(self.lang, spoken=False)}" if self.zh
+                else f"Just {f.price(self.lang, spoken=False)}")
+
+    def review_line(self, first_person: bool, skip: int = 0) -> Line | None:
+        reviews = self.facts.reviews_in(self.lang)
+        if len(reviews) <= skip:
+            return None
+        r = reviews[skip]
+        quote = r.text.strip()
+        who = (r.author or "").strip()
+        if self.zh:
+            lead = "不只是我这么觉得，有位买家说：" if first_person else "有位买家是这么说的："
+            text = f"{lead}“{quote}”"
+        else:
+            if first_person:
+                lead = f"And it's not just me. {who} wrote:" if who else "And it's not just me. One reviewer wrote:"
+            else:
+                lead = f"As {who} put it:" if who else "As one customer put it:"
+            text = f"{lead} “{quote}”"
+        return Line(text, [_c(quote, f"reviews[{r.index}].text")])
+
+    def feature_lines(self) -> list[Line]:
+        return [Line(f.text, [_c(f.text, f"features[{f.index}]")]) for f in self.facts.features_in(self.lang)]
+
+    def description_lines(self) -> list[Line]:
+        if self.facts.description_language != self.lang:
+            return []
+        return [Line(s, [_c(s, "description")]) for s in self.facts.description_sentences if self.safe(s)]
+
+    def benefit_text(self, b: Benefit) -> str:
+        return b.zh if self.zh else b.en
+
+    def benefit_label(self, b: Benefit) -> str:
+        return b.label_zh if self.zh else b.label_en
+
+    def cta(self) -> tuple[str, str]:
+        options = banks.CTAS[self.lang][self.tone]
+        overlays = banks.CTA_OVERLAY[self.lang]
+        i = self.rng.randrange(len(options))
+        return options[i], overlays[self.rng.randrange(len(overlays))]
+
+    def name_intro(self) -> str:
+        f = self.facts
+        brand = f.brand if f.brand and f.brand.lower() not in f.name.lower() else None
+        if self.zh:
+            return f"来认识一下{brand + '的' if brand else ''}{f.name}。"
+        return f"Meet {self.the_name}{', from ' + brand if brand else ''}."
+
+    # ------------------------------------------------------------------ reasons/body points
+
+    def points(self, plan: Plan) -> list[tuple[Line, str, list[Line]]]:
+        """Body points in the order a writer would use them: (line, overlay, follow-ups)."""
+        out: list[tuple[Line, str, list[Line]]] = []
+        benefits = [plan.benefit] + [b for b in self.facts.benefits if b is not plan.benefit]
+        feats = self.facts.features_in(self.lang)
+        start = self.rng.randrange(len(feats)) if feats and plan.framework != "listicle" else 0
+        feats = feats[start:] + feats[:start]
+        for i, f in enumerate(feats):
+            follow = [Line(self.benefit_text(benefits[i % len(benefits)]))] if i < len(benefits) else []
+            claims = [_c(f.text, f"features[{f.index}]")]
+            short = Line(f.label + ("。" if self.zh else "."), claims) if f.label and f.label != f.text.rstrip(".。") else None
+            out.append((Line(f.text, claims, short), _shorten_overlay(f.label, self.lang), follow))
+        for b in benefits:
+            if b.key == "everyday" and out:
+                continue
+            out.append((Line(self.benefit_text(b)), self.benefit_label(b), []))
+        return out
+
+    # ------------------------------------------------------------------ hooks
+
+    def hooks(self, framework: str) -> list[str]:
+        entries = banks.HOOKS[self.lang][framework]
+        suited = [t for tones, t in entries if tones is None or self.tone in tones]
+        rest = [t for tones, t in entries if not (tones is None or self.tone in tones)]
+        return suited + rest
+
+    @property
+    def the_name(self) -> str:
+        """'the Aero Insulated Bottle' mid-sentence in English; names of one word stand alone."""
+        name = self.facts.name
+        if self.zh or len(name.split()) < 2 or name.lower().startswith("the "):
+            return name
+        return "the " + name
+
+    def fill(self, template: str, plan: Plan, n: int = 0) -> str:
+        f = self.facts
+        text = template.format(
+            name=self.the_name, pain=plan.benefit.pain_zh if self.zh else plan.benefit.pain_en,
+            price=f.price(self.lang) if f.has_price else "", pct=f.discount_percent or "", n=n)
+        return text[0].upper() + text[1:] if text else text
+
+    # ------------------------------------------------------------------ frameworks
+
+    def drafts(self, plan: Plan, hook: str, body: int, short_hook: str | None = None) -> list[Draft]:
+        fw = plan.framework
+        b = plan.benefit
+        zh = self.zh
+        f = self.facts
+        cta_text, cta_overlay = self.cta()
+        price = self.price_line()
+        rating = self.rating_line()
+        hook_overlay = hook if display_words(hook) <= MAX_OVERLAY_WORDS else (
+            self.benefit_label(b) if fw == "pas" else f.name if display_words(f.name) <= 5 else self.benefit_label(b))
+        points = self.points(plan)
+        out: list[Draft] = [Draft("hook", "avatar", Line(hook, short=Line(short_hook) if short_hook else None),
+                                  hook_overlay, camera="push_in", fixed=True)]
+
+        def body_points(k: int, lead: list[str] | None = None, optional_from: int = 1):
+            for i, (line, overlay, follow) in enumerate(points[:k]):
+                text = line.text
+                if lead:
+                    text = self.join(lead[i] if i < len(lead) else "", text)
+                out.append(Draft("feature", "image", Line(text, line.claims, line.short), overlay, follow,
+                                 optional=0 if i < optional_from else 2 + i))
+
+        if fw == "pas":
+            out.append(Draft("agitate", f"broll:{b.broll}", Line(b.agitate_zh if zh else b.agitate_en),
+                             "是不是很熟悉？" if zh else "Sound familiar?"))
+            out.append(Draft("solution", "image", Line(self.name_intro()), f.name if display_words(f.name) <= 6 else "",
+                             [Line(self.benefit_text(b))] + self.description_lines()[:1]))
+            body_points(body, optional_from=0)
+            if rating:
+                out.append(Draft("proof", "image", rating, self.rating_overlay(),
+                                 [x for x in [self.review_line(False)] if x], optional=4))
+            if price:
+                out.append(Draft("offer", "image", price, self.price_overlay(),
+                                 [x for x in [self.savings_line()] if x], optional=3))
+        elif fw == "aida":
+            intro = Line(self.name_intro())
+            out.append(Draft("interest", "image", intro, f.name if display_words(f.name) <= 6 else "",
+                             self.description_lines()[:2] + [Line(self.benefit_text(b))]))
+            body_points(body, optional_from=1)
+            if rating:
+                out.append(Draft("proof", "image", rating, self.rating_overlay(),
+                                 [x for x in [self.review_line(False)] if x], optional=4))
+            if price:
+                out.append(Draft("offer", "image", price, self.price_overlay(),
+                                 [x for x in [self.savings_line()] if x], optional=3))
+        elif fw == "ugc":
+            story = banks.UGC_STORY[self.lang][self.rng.randrange(len(banks.UGC_STORY[self.lang]))]
+            out.append(Draft("problem", "avatar", Line(story), "真实感受" if zh else "My honest take",
+                             [Line(b.agitate_zh if zh else b.agitate_en)], optional=3))
+            found = f"后来我发现了{f.name}。" if zh else f"Then I found {self.the_name}."
+            out.append(Draft("solution", "image", Line(found), f.name if display_words(f.name) <= 6 else "",
+                             [Line(self.benefit_text(b))]))
+            leads = (["我特别喜欢的一点：", "还有，", "另外，", "而且，"] if zh
+                     else ["My favourite part?", "Also,", "Plus,", "And"])
+            body_points(body, lead=leads, optional_from=0)
+            review = self.review_line(True)
+            if review:
+                out.append(Draft("proof", "avatar", review, "不只是我" if zh else "Not just me",
+                                 [x for x in [rating] if x], optional=1))
+            elif rating:
+                out.append(Draft("proof", "image", rating, self.rating_overlay(), optional=2))
+            if price:
+                out.append(Draft("offer", "image", price, self.price_overlay(), optional=4))
+        elif fw == "listicle":
+            ordinals = list(banks.ORDINALS[self.lang][:body])
+            if body >= 2:
+                ordinals[-1] = banks.ORDINAL_LAST[self.lang] if not zh else "最后，"
+            for i, (line, overlay, follow) in enumerate(points[:body]):
+                text = self.join(ordinals[i], line.text[0].lower() + line.text[1:]
+                                 if not zh and not line.text.startswith(("I ", "It")) else line.text)
+                short = Line(self.join(ordinals[i], line.short.text if line.short else line.text), line.claims)
+                out.append(Draft("feature", "image", Line(text, line.claims, short), overlay, follow, fixed=True))
+            if rating:
+                out.append(Draft("proof", "image", rating, self.rating_overlay(), optional=2))
+            if price:
+                out.append(Draft("offer", "image", price, self.price_overlay(),
+                                 [x for x in [self.savings_line()] if x], optional=3))
+        elif fw == "offer":
+            out.append(Draft("offer", "image", price, self.price_overlay(),
+                             [x for x in [self.savings_line()] if x]))
+            body_points(body, optional_from=1)
+            if rating:
+                out.append(Draft("proof", "image", rating, self.rating_overlay(), optional=3))
+            urgency = banks.URGENCY[self.lang]
+            out.append(Draft("urgency", "avatar", Line(urgency[self.rng.randrange(len(urgency))]),
+                             "限时优惠" if zh else "While the sale lasts", optional=2))
+        elif fw == "demo":
+            first = f"先来看看{f.name}。" if zh else f"First look: here's {self.the_name}."
+            out.append(Draft("demo", "image", Line(first), "开箱" if zh else "First look",
+                             self.description_lines()[:2]))
+            leads = (["看这里，", "再看这个细节，", "还有，", "另外，"] if zh
+                     else ["Check this out.", "Now look at this.", "And here's a detail I like.", "Plus,"])
+            for i, (line, overlay, follow) in enumerate(points[:body]):
+                visual = f"broll:hands using {self.the_name}, {b.broll}" if i == 1 else "image"
+                out.append(Draft("feature", visual, Line(self.join(leads[i % len(leads)], line.text), line.claims),
+                                 overlay, follow, optional=0 if i == 0 else 2 + i))
+            if rating:
+                out.append(Draft("proof", "image", rating, self.rating_overlay(), optional=3))
+            if price:
+                out.append(Draft("offer", "image", price, self.price_overlay(), optional=4))
+        else:  # pragma: no cover - plan_variants only hands out known frameworks
+            raise ScriptError(f"Unknown framework {fw!r}", code="unknown_framework", stage="script")
+
+        shorts = banks.SHORT_CTAS[self.lang]
+        out.append(Draft("cta", "avatar", Line(cta_text, short=Line(shorts[self.rng.randrange(len(shorts))])),
+                         cta_overlay, camera="static", fixed=True))
+        return out
+
+    # ------------------------------------------------------------------ fitting
+
+    def fit(self, drafts: list[Draft], max_scenes: int) -> tuple[list[Draft], float]:
+        """Choose scenes and lines so the read time lands on the target; returns (scenes, units)."""
+        target = self.options.duration_s * units_per_second(self.lang)
+        lang = self.lang
+        scenes = list(drafts)
+        # drop optional scenes, least important first, until both scene count and core length fit
+        def core_units(ss):
+            return sum(d.core.units(lang) for d in ss)
+
+        while True:
+            droppable = [d for d in scenes if d.optional and not d.fixed]
+            too_many = len(scenes) > max_scenes
+            too_long = core_units(scenes) > 1.04 * target
+            if not droppable or not (too_many or too_long):
+                break
+            scenes.remove(max(droppable, key=lambda d: (d.optional, scenes.index(d))))
+        # a very short ad: say each point in its few-word form, the body first, then hook and CTA
+        if core_units(scenes) > 1.04 * target:
+            for d in [d for d in scenes if d.role not in ("hook", "cta")] + scenes[:1] + scenes[-1:]:
+                if d.core.short and core_units(scenes) > 1.0 * target:
+                    d.core = d.core.short
+        while core_units(scenes) > 1.06 * target:
+            body = [d for d in scenes if not d.fixed]
+            if not body:
+                break
+            scenes.remove(body[-1])
+        for d in scenes:
+            d.chosen = [d.core]
+        total = core_units(scenes)
+        # extras, one per scene per round, in scene order
+        rounds = max((len(d.extras) for d in scenes), default=0)
+        for r in range(rounds):
+            for d in scenes:
+                if r < len(d.extras):
+                    line = d.extras[r]
+                    u = line.units(lang)
+                    if total + u <= 1.02 * target and self.safe(line.text) and not any(
+                            _similar(line.text, x.text) for s in scenes for x in s.chosen):
+                        d.chosen.append(line)
+                        total += u
+        # claim-free lines into the body, to land inside the window
+        body = [d for d in scenes if d.role not in ("hook", "cta")] or scenes[:1]
+        pads = [m.format(name=self.the_name) for m in banks.MORE[lang]] + list(banks.PADS[lang])
+        pads = [p[0].upper() + p[1:] for p in pads]
+        self.rng.shuffle(pads)
+        while total < 0.97 * target and pads:
+            room = 1.03 * target - total
+            fitting = [p for p in pads if speech_units(p, lang) <= room]
+            if not fitting:
+                break
+            pad = max(fitting, key=lambda p: speech_units(p, lang))
+            pads.remove(pad)
+            host = min(body, key=lambda d: sum(x.units(lang) for x in d.chosen))
+            host.chosen.append(Line(pad))
+            total += speech_units(pad, lang)
+        return scenes, total
+
+    # ------------------------------------------------------------------ one variant
+
+    def write(self, plan: Plan, variant_index: int, used_hooks: set[str]) -> AdScript:
+        duration = self.options.duration_s
+        max_scenes = max(3, min(12, int(duration / 4.5) + 1))
+        fixed = {"pas": 3, "aida": 2, "ugc": 3, "listicle": 1, "offer": 2, "demo": 2}[plan.framework]
+        ideal_body = max(1, min(max_scenes - fixed - 1, 5 if plan.framework == "listicle" else 8))
+        available = len(self.points(plan))
+        if plan.framework == "listicle":
+            ideal_body = max(2, min(ideal_body, available, 5))
+        hooks = self.hooks(plan.framework)
+        target = duration * units_per_second(self.lang)
+        short_hooks = banks.SHORT_HOOKS[self.lang][plan.framework]
+        best = None
+        for body in range(min(ideal_body, available), 0, -1):
+            if plan.framework == "listicle" and body < 2:
+                break
+            for attempt in range(len(hooks)):
+                hook = self.fill(hooks[(plan.hook_choice + attempt) % len(hooks)], plan, n=body)
+                short = self.fill(short_hooks[(plan.hook_choice + attempt) % len(short_hooks)], plan, n=body)
+                if hook in used_hooks or not self.safe(hook):
+                    continue
+                scenes, units = self.fit(self.drafts(plan, hook, body, short), max_scenes)
+                said = scenes[0].chosen[0].text
+                if said in used_hooks:
+                    continue
+                err = abs(units - target) / target
+                if best is None or err < best[0]:
+                    best = (err, said, scenes)
+                break
+            if best and best[0] <= 0.06:
+                break
+        if best is None:
+            raise ScriptError(f"Could not write a distinct {plan.framework} hook for {self.facts.name!r}",
+                              code="no_distinct_hook", stage="script")
+        _, hook, scenes = best
+        used_hooks.add(hook)
+        return self.assemble(plan, variant_index, hook, scenes)
+
+    def assemble(self, plan: Plan, variant_index: int, hook: str, drafts: list[Draft]) -> AdScript:
+        lang = self.lang
+        scenes, claims = [], []
+        cameras = ["push_in", "pan_left", "pull_out", "pan_right", "tilt_up", "orbit"]
+        self._image_cursor = 0
+        for i, d in enumerate(drafts):
+            if d.visual == "image":
+                d.visual = self.image()
+            voiceover = self.join(*(x.text for x in d.chosen))
+            for x in d.chosen:
+                claims += x.claims
+            camera = d.camera or ("static" if d.visual == "avatar" and i else cameras[i % len(cameras)])
+            scenes.append(Scene(voiceover=voiceover, on_screen_text=_shorten_overlay(d.overlay, lang),
+                                visual=d.visual, camera=camera, role=d.role,
+                                duration_s=round(estimate_seconds(voiceover, lang), 2)))
+        cta = drafts[-1].core.text
+        f = self.facts
+        price_part = ""
+        if f.has_price:
+            price_part = (f"现价{f.price(lang, False)}（原价{f.list_price(lang, False)}）。" if self.zh and
+                          self.product.on_sale else f"仅需{f.price(lang, False)}。" if self.zh else
+                          f"Now {f.price(lang, False)} (was {f.list_price(lang, False)})." if self.product.on_sale
+                          else f"Just {f.price(lang, False)}.")
+        caption = self.join(hook, self.benefit_text(plan.benefit), price_part, banks.EMOJI[self.tone], cta)
+        unique_claims = list({(c.text, c.field): c for c in claims}.values())
+        return AdScript(
+            variant_id=f"v{variant_index + 1}-{plan.framework}", framework=plan.framework, angle=plan.angle,
+            language=self.options.language, tone=self.tone, target_duration_s=self.options.duration_s,
+            hook=hook, scenes=scenes, cta=cta, caption=caption, hashtags=self.hashtags(plan),
+            claims=unique_claims)
+
+    def hashtags(self, plan: Plan) -> list[str]:
+        f = self.facts
+        tags = []
+        for text in (f.brand, f.name):
+            if text:
+                tag = re.sub(r"[^\w]+", "", text.title() if not self.zh or not re.search(r"[\u4e00-\u9fff]", text)
+                             else text)
+                if 2 <= len(tag) <= 30:
+                    tags.append("#" + tag)
+        for c in self.product.category[-1:]:
+            tag = re.sub(r"[^\w]+", "", c.lower())
+            if 2 <= len(tag) <= 24:
+                tags.append("#" + tag)
+        tags += banks.FRAMEWORK_TAGS[self.lang][plan.framework]
+        out = []
+        for t in tags:
+            if t.lower() not in (o.lower() for o in out) and self.safe(t):
+                out.append(t)
+        return out[:6]
+
+
+def eligible_frameworks(product: Product, facts: Facts, language: str, duration_s: float = 20.0) -> list[str]:
+    out = []
+    for fw in FRAMEWORKS:
+        if fw == "offer" and not product.on_sale:
+            continue
+        if fw == "listicle":
+            if duration_s < 12:  # two numbered reasons plus hook and CTA do not fit a few seconds
+                continue
+            reasons = len(facts.features_in(language)) + len([b for b in facts.benefits if b.key != "everyday"])
+            if reasons < 2:
+                continue
+        out.append(fw)
+    return out
+
+
+def plan_variants(product: Product, options, facts: Facts | None = None) -> list[Plan]:
+    """Which framework, angle and hook each variant gets: distinct and repeatable per seed."""
+    facts = facts or extract_facts(product, list(options.brand_safety))
+    language = base_language(options.language)
+    eligible = eligible_frameworks(product, facts, language, options.duration_s)
+    if options.frameworks:
+        unknown = [f for f in options.frameworks if f not in FRAMEWORKS]
+        if unknown:
+            raise ScriptError(f"Unknown framework(s) {', '.join(unknown)}; choose from {', '.join(FRAMEWORKS)}",
+                              code="unknown_framework", stage="script")
+        order = [f for f in options.frameworks if f in eligible]
+        if not order:
+            raise ScriptError(
+                f"None of the requested frameworks ({', '.join(options.frameworks)}) fit this product "
+                "(offer needs a sale price on the page; listicle needs at least two features)",
+                code="framework_not_applicable", stage="script")
+    else:
+        order = list(eligible)
+        if product.on_sale and "offer" in order:  # a real sale is the strongest angle a page can give
+            order.remove("offer")
+            order.insert(2, "offer")
+        if options.seed:
+            random.Random(options.seed).shuffle(order)
+    rng = random.Random(f"plan:{options.seed}")
+    benefits = facts.benefits
+    plans = []
+    for v in range(options.variants):
+        framework = order[v % len(order)]
+        rnd = v // len(order)
+        benefit = benefits[(v + options.seed) % len(benefits)] if len(benefits) > 1 else benefits[0]
+        angle_by_fw = {"pas": "problem", "aida": "discovery", "ugc": "testimonial", "listicle": "features",
+                       "offer": "value", "demo": "demo"}
+        angle = f"{angle_by_fw[framework]}:{benefit.key}"
+        hook_choice = (rnd + (rng.randrange(3) if options.seed else 0)) % 7
+        plans.append(Plan(framework, benefit, hook_choice, angle))
+    return plans
+
+
+class TemplateConfig(BaseModel):
+    """The offline writer needs no settings; the class keeps the engine interface uniform."""
+
+
+@script_engines.register("template", TemplateConfig)
+class TemplateEngine:
+    def __init__(self, config: TemplateConfig):
+        self.config = config
+
+    def __call__(self, product: Product, options) -> list[AdScript]:
+        rng = random.Random(f"{options.seed}:{product.url}:{options.language}:{options.tone}")
+        writer = Writer(product, options, rng)
+        used: set[str] = set()
+        return [writer.write(plan, i, used) for i, plan in enumerate(plan_variants(product, options, writer.facts))]
+
+
+__all__ = ["TemplateEngine", "TemplateConfig", "plan_variants", "FRAMEWORKS", "format_count"]
