@@ -239,11 +239,13 @@ def credits_capture(*, reference: str, amount: int, idempotency_key: str) -> int
 def credits_release(*, reference: str, reason: str = "released") -> int:
     """Return what is left of the hold to the available balance; returns the credits released.
 
-    Used on failure, cancellation and expiry. Idempotent: a second call releases nothing.
+    Used on failure, cancellation and expiry. Idempotent: a second call releases nothing, and so
+    does a reference that never got a hold (a job refused before holding, or made without billing).
     """
     hold = CreditHold.objects.filter(reference=reference).first()
     if hold is None:
-        raise HoldNotFound(f"No credit hold exists for {reference!r}.")
+        log.info("release of %r: no hold exists, nothing to return", reference)
+        return 0
     with transaction.atomic():
         account = _account_lock(account_id=hold.account_id)
         hold.refresh_from_db()

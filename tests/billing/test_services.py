@@ -238,3 +238,20 @@ def test_quote_rejects_bad_options(tenant, spec):
     with pytest.raises(InvalidJobSpec) as info:
         job_quote(organization=tenant(0).organization, spec=spec)
     assert info.value.code == "invalid_spec"
+
+
+def test_releasing_a_reference_without_a_hold_is_a_no_op(tenant):
+    assert services.credits_release(reference="job:never-held") == 0
+
+
+def test_expired_holds_command(tenant):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    org = tenant(100).organization
+    services.credits_hold(organization=org, amount=30, reference="job:stuck")
+    out = StringIO()
+    call_command("billing_release_expired_holds", "--older-than-hours", "0", stdout=out)
+    assert "released 30 credits" in out.getvalue()
+    assert account_balance(organization=org).available == 100
