@@ -42,6 +42,7 @@ class Extraction:
     structured: bool = False  # a Product node in JSON-LD/microdata/RDFa/Shopify
     og_product: bool = False
     buy_button: bool = False
+    listing: bool = False
     article: bool = False
     has_scripts: bool = False
     app_shell: bool = False  # body is mostly empty and waits for JavaScript
@@ -52,7 +53,7 @@ class Extraction:
             return False
         if self.structured or self.og_product:
             return True
-        return self.buy_button and self.fields.get("price") is not None
+        return self.buy_button and not self.listing and self.fields.get("price") is not None
 
     @property
     def complete(self) -> bool:
@@ -567,6 +568,7 @@ def _heuristic_fields(tree: HTMLParser, base: str, sizes) -> dict:
     buttons = [n for n in tree.css("button, input[type=submit], a[class*=cart], [class*=add-to-cart]")
                if BUY_BUTTON.search(_text(n) + " " + (n.attributes.get("value") or "") + " " + _attrs(n))]
     out["buy_button"] = bool(buttons)
+    out["buy_buttons"] = len({n.html for n in buttons if not _outside_product(n)})
     if OUT_OF_STOCK.search(stock_text) or (buttons and all("disabled" in n.attributes for n in buttons)) or any(
             OUT_OF_STOCK.search(_text(n)) for n in buttons):
         out["availability"] = "out_of_stock"
@@ -586,6 +588,39 @@ def _heuristic_fields(tree: HTMLParser, base: str, sizes) -> dict:
 # --------------------------------------------------------------------------- merge
 
 
+def _compact_rdfa(expanded: list[dict]) -> list[dict]:
+    """extruct gives RDFa as expanded JSON-LD (full IRIs, @value lists, blank-node links):
+    fold it back into the compact shape the JSON-LD reader understands."""
+    by_id = {n.get("@id"): n for n in expanded if isinstance(n, dict) and n.get("@id")}
+
+    def local(key: str) -> str:
+        return key.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def convert(node: dict, depth: int) -> dict:
+        out: dict = {}
+        for key, values in node.items():
+            if key == "@id":
+                continue
+            if key == "@type":
+                out["@type"] = [local(t) for t in (values if isinstance(values, list) else [values])]
+                continue
+            items = []
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, dict) and "@value" in value:
+                    items.append(value["@value"])
+                elif isinstance(value, dict) and "@id" in value:
+                    target = by_id.get(value["@id"])
+                    items.append(convert(target, depth + 1) if target is not None and depth < 5 else value["@id"])
+                else:
+                    items.append(value)
+            out[local(key)] = items[0] if len(items) == 1 else items
+        return out
+
+    linked = {v.get("@id") for n in expanded if isinstance(n, dict) for vs in n.values()
+              if isinstance(vs, list) for v in vs if isinstance(v, dict) and str(v.get("@id", "")).startswith("_:")}
+    return [convert(n, 0) for n in expanded if isinstance(n, dict) and n.get("@type") and n.get("@id") not in linked]
+
+
 def _schema_nodes(html: str, base: str) -> dict[str, list[dict]]:
     try:
         data = extruct.extract(html, base_url=base, syntaxes=["json-ld", "microdata", "rdfa"], uniform=True,
@@ -595,7 +630,8 @@ def _schema_nodes(html: str, base: str) -> dict[str, list[dict]]:
     out = {}
     for syntax, source in (("json-ld", "json-ld"), ("microdata", "microdata"), ("rdfa", "rdfa")):
         nodes: list[dict] = []
-        _walk(data.get(syntax) or [], nodes)
+        raw = data.get(syntax) or []
+        _walk(_compact_rdfa(raw) if syntax == "rdfa" else raw, nodes)
         out[source] = nodes
     if not out["json-ld"]:  # extruct drops a whole page's JSON-LD on one bad block: read them one by one
         for block in re.findall(r"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", html, re.S | re.I):
@@ -623,6 +659,7 @@ def extract(html: str, url: str, *, image_sizes: dict[str, tuple[int, int]] | No
     per_source["opengraph"] = og
     heuristic = _heuristic_fields(tree, url, image_sizes)
     result.buy_button = heuristic.pop("buy_button")
+    result.listing = heuristic.pop("buy_buttons") > 2  # a grid of products with a button each
     per_source["heuristic"] = heuristic
     scripts = tree.css("script[src], script:not([type])")
     result.has_scripts = bool(scripts)

@@ -83,15 +83,16 @@ def looks_like_bot_wall(status: int, text: str) -> bool:
         len(text) < 15000 and bool(re.search(r"g-recaptcha|h-captcha|cf-turnstile|px-captcha|captcha-form", head, re.I)))
 
 
-def _pinned_request(client: httpx.Client, checked: CheckedURL, headers: dict) -> httpx.Request:
+def _pinned_request(client: httpx.Client, checked: CheckedURL, headers: dict, method: str = "GET",
+                    data: bytes | None = None) -> httpx.Request:
     parts = urlsplit(checked.url)
     address = checked.addresses[0] if checked.addresses else checked.host
     netloc = f"[{address}]" if ":" in address else address
     netloc = f"{netloc}:{checked.port}"
     target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
     extensions = {"sni_hostname": checked.host} if checked.scheme == "https" else {}
-    return client.build_request("GET", target, headers={**headers, "Host": checked.host_header},
-                                extensions=extensions)
+    return client.build_request(method, target, headers={**headers, "Host": checked.host_header},
+                                content=data, extensions=extensions)
 
 
 def _client(config: ScrapeConfig, timeout_s: float) -> httpx.Client:
@@ -103,8 +104,14 @@ def _client(config: ScrapeConfig, timeout_s: float) -> httpx.Client:
 
 
 def fetch(url: str, config: ScrapeConfig, *, budget: Budget | None = None, accept: str = "text/html,*/*;q=0.8",
-          max_bytes: int | None = None, timeout_s: float | None = None, kind: str = "page") -> Fetched:
-    """GET a URL through the guard, following up to max_redirects redirects, each one re-checked."""
+          max_bytes: int | None = None, timeout_s: float | None = None, kind: str = "page",
+          method: str = "GET", data: bytes | None = None, headers: dict | None = None,
+          follow_redirects: bool = True) -> Fetched:
+    """Request a URL through the guard, following up to max_redirects redirects, each one re-checked.
+
+    With follow_redirects=False a redirect comes back as it is (the browser path hands it to
+    Chromium, which asks again for the next hop, so each hop passes the guard there too).
+    """
     policy = GuardPolicy.from_config(config)
     max_bytes = max_bytes or config.max_page_bytes
     timeout_s = timeout_s or config.page_timeout_s
@@ -121,7 +128,7 @@ def fetch(url: str, config: ScrapeConfig, *, budget: Budget | None = None, accep
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _timeout(url, timeout_s, kind)
-            request = _pinned_request(client, checked, {"Accept": accept})
+            request = _pinned_request(client, checked, {"Accept": accept, **(headers or {})}, method, data)
             request.extensions["timeout"] = httpx.Timeout(left, connect=min(config.connect_timeout_s, left)).as_dict()
             try:
                 response = client.send(request, stream=True)
@@ -131,8 +138,11 @@ def fetch(url: str, config: ScrapeConfig, *, budget: Budget | None = None, accep
                 raise ScrapeError(f"Could not connect to {checked.host}: {exc.__class__.__name__} {exc}".strip() + ".",
                                   code="unreachable", retryable=True) from None
             try:
-                if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
+                if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers \
+                        and follow_redirects:
                     current = urljoin(current, response.headers["location"])
+                    if response.status_code in (301, 302, 303) and method != "HEAD":
+                        method, data = "GET", None
                     redirects.append(current)
                     continue
                 length = response.headers.get("content-length")
