@@ -25,13 +25,10 @@ ENGINES: EngineRegistry = EngineRegistry("avatar")
 
 def _register() -> None:
     from pipelines.avatar.puppet import PuppetConfig, PuppetEngine
+    from pipelines.avatar.photo import PhotoConfig, PhotoEngine
 
     ENGINES.register("puppet", PuppetConfig)(PuppetEngine)
-    try:
-        from pipelines.avatar.photo import PhotoConfig, PhotoEngine
-        ENGINES.register("photo", PhotoConfig)(PhotoEngine)
-    except ImportError:  # pragma: no cover - photo needs scikit-image (a core dependency)
-        pass
+    ENGINES.register("photo", PhotoConfig)(PhotoEngine)
     try:
         from pipelines.avatar.lipsync import LipsyncConfig, LipsyncEngine
         ENGINES.register("lipsync", LipsyncConfig)(LipsyncEngine)

@@ -54,6 +54,7 @@ VISEME_ALIASES = {
 }
 # How strongly a viseme holds its shape against its neighbours (Cohen-Massaro dominance):
 # closures and lip-teeth contacts must be reached even in fast speech, vowels blend freely.
+REST_WEIGHT = 0.35
 DOMINANCE = {"mbp": 3.0, "fv": 2.2, "oo": 1.6, "aa": 1.3, "oh": 1.3, "rest": 0.8, "th": 1.4}
 
 
@@ -145,8 +146,10 @@ def mouth_track(voice: VoiceTrack, n_frames: int, fps: float, energy: np.ndarray
         shape += (aa - ih)[None] * np.clip(openness * 1.6 - 1, 0, 1)[:, None] * 1.5
         return _smooth(np.clip(shape, 0, 1).astype(np.float32), fps)
 
-    weights_sum = np.full(n_frames, 1e-3, np.float32)  # a whisper of "rest" when nothing speaks
-    acc = rest[None].repeat(n_frames, 0) * 1e-3
+    # "rest" holds a constant weight: far from any phoneme (leading/trailing silence, pauses
+    # the voice engine left unlabelled) the mouth settles closed instead of echoing a neighbour
+    weights_sum = np.full(n_frames, REST_WEIGHT, np.float32)
+    acc = rest[None].repeat(n_frames, 0) * REST_WEIGHT
     for ph in voice.phonemes:
         duration = max(ph.end - ph.start, 1.0 / fps)
         centre = (ph.start + ph.end) / 2
