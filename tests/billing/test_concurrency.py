@@ -87,3 +87,24 @@ def test_concurrent_capture_and_release_never_overspend(tenant):
     account = CreditAccount.objects.get(organization=org)
     assert (account.held, account.available) == (0, 50 + hold.released)
     assert account_ledger_verify(account=account)["ok"]
+
+
+def test_concurrent_webhook_deliveries_grant_once(stripe_settings, tenant, api_client):
+    from django.test import Client
+
+    from adgen.billing.models import StripeEvent
+
+    from .stripe_server import event_payload, webhook_post
+
+    created = tenant(0)
+    response = api_client(created).post(f"/api/v1/workspaces/{created.workspace.pk}/credits/checkout/",
+                                        {"pack": "starter"}, format="json")
+    session = stripe_settings.pay(response.json()["session_id"])
+    payloads = [event_payload("checkout.session.completed", session, event_id="evt_same"),
+                event_payload("checkout.session.async_payment_succeeded", session, event_id="evt_other")]
+    results = _run_concurrently(8, lambda i: webhook_post(Client(), payloads[i % 2]).status_code)
+    assert results == [200] * 8
+    account = CreditAccount.objects.get(organization=created.organization)
+    assert account.available == 1000
+    assert LedgerEntry.objects.filter(account=account, kind="purchase").count() == 1
+    assert StripeEvent.objects.count() == 2
