@@ -68,8 +68,8 @@ def cmd_serve(args) -> int:
 
 
 def worker_command(args) -> list[str]:
-    return [sys.executable, "-m", "dramatiq", "--processes", str(args.processes), "--threads", str(args.threads),
-            "--queues", *args.queues, "django_dramatiq.setup", "adgen.ads.actors"]
+    return [sys.executable, "-m", "dramatiq", "django_dramatiq.setup", "adgen.ads.actors",
+            "--processes", str(args.processes), "--threads", str(args.threads), "--queues", *args.queues]
 
 
 def cmd_worker(args) -> int:

@@ -70,8 +70,13 @@ class Worker:
         return self
 
     def kill(self) -> None:
+        self.killed = True
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
+
+    @property
+    def died(self) -> bool:
+        return not getattr(self, "killed", False) and self.proc.poll() is not None
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -112,6 +117,9 @@ def service(live_server, redis_actors, broker_url, settings, tmp_path, make_tena
         def job(self, job_id) -> dict:
             return httpx.get(f"{self.api}/ads/{job_id}/", headers=self.headers, timeout=30).json()
 
+        def check_workers(self) -> None:
+            assert not any(w.died for w in workers), f"a worker exited:\n{self.logs()}"
+
         def logs(self) -> str:
             return "\n".join(p.read_text(errors="replace")[-3000:] for p in tmp_path.glob("worker-*.log"))
 
@@ -123,6 +131,8 @@ def service(live_server, redis_actors, broker_url, settings, tmp_path, make_tena
 def wait_for(predicate, timeout: float, what: str, service=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if service is not None:
+            service.check_workers()
         value = predicate()
         if value:
             return value
