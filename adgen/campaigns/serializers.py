@@ -1,0 +1,108 @@
+"""Thin serializers for campaigns and their runs (business rules live in services)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from adgen.ads.models import BrandKit
+from adgen.ads.serializers import PLATFORMS, EnginesField, WorkspaceObjectField, public_http_url, webhook_url
+from adgen.campaigns import selectors, sources
+from adgen.campaigns.models import Campaign, CampaignRun
+from pipelines.product import ASPECTS
+
+
+class MatrixSerializer(serializers.Serializer):
+    variants = serializers.IntegerField(min_value=1, max_value=12, default=2)
+    frameworks = serializers.ListField(child=serializers.CharField(max_length=32), required=False, allow_empty=False)
+    aspects = serializers.ListField(child=serializers.ChoiceField(choices=list(ASPECTS)), required=False,
+                                    allow_empty=False)
+    platforms = serializers.ListField(child=serializers.ChoiceField(choices=PLATFORMS), required=False,
+                                      allow_empty=False)
+    languages = serializers.ListField(child=serializers.CharField(max_length=16), required=False, allow_empty=False)
+    duration = serializers.FloatField(min_value=6, max_value=90, default=20.0)
+    tone = serializers.CharField(max_length=32, required=False)
+    engines = EnginesField(required=False)
+    seed = serializers.IntegerField(min_value=0, required=False)
+
+
+class BucketSerializer(serializers.Serializer):
+    bucket = serializers.CharField(max_length=200)
+    prefix = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    endpoint_url = serializers.URLField(required=False, allow_blank=True)
+    region = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    source_urls = serializers.ListField(child=serializers.URLField(max_length=2000, validators=[public_http_url]),
+                                        required=False, max_length=5000)
+    source_csv = serializers.CharField(required=False, write_only=True, allow_blank=False,
+                                       help_text="A CSV with a `url` column (or one URL per line) instead of source_urls.")
+    source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True, validators=[public_http_url])
+    matrix = MatrixSerializer(required=False)
+    bucket = BucketSerializer(required=False)
+    brand_kit = WorkspaceObjectField(BrandKit, required=False, allow_null=True)
+    webhook_url = serializers.URLField(max_length=2000, required=False, allow_blank=True, validators=[webhook_url])
+    webhook_secret = serializers.CharField(max_length=200, min_length=16, required=False, write_only=True,
+                                           allow_blank=True, help_text="Signs X-Adgen-Signature (HMAC-SHA256).")
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "source_kind", "source_urls", "source_csv", "source_url", "url_pattern",
+                  "max_products", "matrix", "max_outputs", "brand_kit", "preview", "budget_per_run",
+                  "budget_per_month", "schedule", "time_zone", "enabled", "next_run_at", "webhook_url",
+                  "webhook_secret", "bucket", "created", "updated"]
+        read_only_fields = ["id", "next_run_at", "created", "updated"]
+
+    def validate(self, attrs):
+        if "source_csv" in attrs:
+            attrs["source_urls"] = sources.csv_urls(attrs.pop("source_csv"))
+        kind = attrs.get("source_kind", getattr(self.instance, "source_kind", Campaign.SourceKind.URLS))
+        urls = attrs.get("source_urls", getattr(self.instance, "source_urls", []))
+        feed = attrs.get("source_url", getattr(self.instance, "source_url", ""))
+        if kind == Campaign.SourceKind.URLS:
+            for url in urls:
+                public_http_url(url)
+            if not urls:
+                raise serializers.ValidationError({"source_urls": "List at least one product URL."})
+        elif not feed:
+            raise serializers.ValidationError({"source_url": f"A {kind} source needs the feed's URL."})
+        if attrs.get("webhook_url") and not (attrs.get("webhook_secret") or getattr(self.instance, "webhook_secret", "")):
+            raise serializers.ValidationError({"webhook_secret": "A webhook needs a secret (16+ characters)."})
+        return attrs
+
+
+class CampaignRunSerializer(serializers.ModelSerializer):
+    archive_url = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CampaignRun
+        fields = ["id", "campaign", "trigger", "force", "scheduled_for", "status", "budget_allowed",
+                  "quoted_credits", "summary", "error", "archive_url", "delivery", "created", "started_at",
+                  "finished_at"]
+        read_only_fields = fields
+
+    def _base(self) -> str | None:
+        request = self.context.get("request")
+        return request.build_absolute_uri("/") if request is not None else None
+
+    def get_archive_url(self, obj) -> str | None:
+        return selectors.run_archive_url(obj, base_url=self._base())
+
+    def get_error(self, obj) -> dict | None:
+        return {"code": obj.error_code, "message": obj.error_message} if obj.error_code else None
+
+
+class CampaignRunDetailSerializer(CampaignRunSerializer):
+    items = serializers.SerializerMethodField()
+
+    class Meta(CampaignRunSerializer.Meta):
+        fields = [*CampaignRunSerializer.Meta.fields, "items"]
+        read_only_fields = fields
+
+    def get_items(self, obj) -> list[dict]:
+        return selectors.run_items(obj, base_url=self._base())
+
+
+class RunNowSerializer(serializers.Serializer):
+    force = serializers.BooleanField(default=False, help_text="Render unchanged products too.")
