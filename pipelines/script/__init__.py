@@ -43,7 +43,7 @@ class ScriptOptions(BaseModel):
 
 def _load_engines() -> None:
     # importing registers them; the neural ones import their heavy libraries only when called
-    from pipelines.script import template  # noqa: F401
+    from pipelines.script import openai_engine, template, transformers_engine  # noqa: F401
 
 
 def write_scripts(product: Product, options: ScriptOptions, engine: str = "template",
