@@ -214,7 +214,7 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
     cap_layout = CaptionLayout(width, height, safe, font, timeline.language, options.caption_style,
                                options.caption_lines)
     chunks = cap_layout.chunks(timeline.words)
-    ass_path = work / "captions.ass"
+    ass_path = out_dir / f"{stem}.ass"  # kept: styled captions an editor can import
     write_ass(ass_path, chunks, cap_layout, accent=_caption_accent(brand.accent_color))
     write_srt(out_dir / f"{stem}.srt", chunks, cap_layout.joiner())
     write_vtt(out_dir / f"{stem}.vtt", chunks, cap_layout.joiner())

@@ -47,6 +47,8 @@ def encoder_args(name: str, *, preset: str, crf: int, maxrate_k: int, fps: float
                 "-cq", str(crf + 2), "-b:v", "0", *cap, "-g", gop, "-pix_fmt", "yuv420p"]
     if name == "h264_vaapi":
         return ["-c:v", "h264_vaapi", "-profile:v", "high", "-qp", str(crf + 2), "-g", gop]
+    # ultrafast drops CABAC and 8x8 transforms, which makes the stream Constrained Baseline, not High
+    preset = "superfast" if preset == "ultrafast" else preset
     args = ["-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-crf", str(crf), *cap,
             "-g", gop, "-pix_fmt", "yuv420p"]
     if threads:

@@ -1,0 +1,190 @@
+"""Export: a batch folder a brand uploads from, with manifest.json (the contract in issue 2).
+
+Files are named `<product>_<variant>_<aspect>_<platform>.mp4` (+ .srt, .vtt, .jpg) plus a post
+copy `<product>_<variant>_post.txt` per variant. Every MP4 is checked with ffprobe before it is
+announced in the manifest, so a manifest never names a broken file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import time
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.errors import ExportError
+from pipelines.media import has_faststart, media_info
+from pipelines.product import ASPECTS, AdScript, Product, RenderOutput
+
+__all__ = ["ProductBatch", "RenderedOutput", "export_batch", "slugify", "adgen_version"]
+
+
+def adgen_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("adgen")
+    except Exception:  # not installed as a distribution (running from a checkout)
+        return "0.1.0"
+
+
+def slugify(text: str, max_len: int = 40) -> str:
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
+    return (text[:max_len].rstrip("-")) or "item"
+
+
+@dataclass
+class RenderedOutput:
+    variant: int
+    output: RenderOutput
+    dir: Path  # the render artifact directory holding output.file etc.
+    layout: str | None = None
+
+
+@dataclass
+class ProductBatch:
+    url: str | None
+    product: Product
+    scripts: list[AdScript]
+    renders: list[RenderedOutput] = field(default_factory=list)
+
+    @classmethod
+    def from_results(cls, url: str | None, product: Product, deps: dict) -> "ProductBatch":
+        """From finished graph nodes: "script" and every "render:<variant>:<aspect>[:<platform>]"."""
+        scripts = [AdScript.model_validate(s) for s in deps["script"].meta["scripts"]]
+        renders = []
+        for node_id, result in deps.items():
+            if result.stage != "render":
+                continue
+            variant = int(node_id.split(":")[1])
+            output = RenderOutput.model_validate(result.meta)
+            layout = (result.meta.get("timeline") or {}).get("layout")
+            renders.append(RenderedOutput(variant, output, Path(result.dir), layout))
+        order = list(ASPECTS)
+        renders.sort(key=lambda r: (r.variant, order.index(r.output.aspect) if r.output.aspect in order else 99,
+                                    r.output.platform or ""))
+        return cls(url=url, product=product, scripts=scripts, renders=renders)
+
+
+def _place(src: Path, dst: Path) -> None:
+    """Hard-link when on the same filesystem (artifacts are immutable), else copy."""
+    if dst.exists():
+        dst.unlink()
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _check_video(path: Path, expected: RenderOutput) -> dict:
+    try:
+        info = media_info(path)
+    except Exception as exc:  # ffprobe could not read it at all
+        raise ExportError(f"{path.name} is not a readable video ({exc}).", code="bad_output") from None
+    problems = []
+    if (info.width, info.height) != (expected.width, expected.height):
+        problems.append(f"size {info.width}x{info.height}, expected {expected.width}x{expected.height}")
+    if info.video_codec != "h264":
+        problems.append(f"video codec {info.video_codec}")
+    if not info.audio_codec:
+        problems.append("no audio")
+    if info.duration_s <= 0.5:
+        problems.append(f"duration {info.duration_s:.2f} s")
+    if problems:
+        raise ExportError(f"{path.name} failed its check: {', '.join(problems)}.", code="bad_output")
+    return {"duration_s": round(info.duration_s, 3), "size_bytes": info.size_bytes,
+            "video_codec": info.video_codec, "audio_codec": info.audio_codec, "fps": info.fps,
+            "faststart": has_faststart(path)}
+
+
+def post_copy(script: AdScript, product: Product, url: str | None) -> str:
+    lines = [script.caption.strip() or script.hook.strip()]
+    if script.cta:
+        lines.append(f"{script.cta.strip()} {url or product.canonical_url or product.url}".strip())
+    if script.hashtags:
+        lines.append(" ".join(h if h.startswith("#") else f"#{h}" for h in script.hashtags))
+    return "\n\n".join(line for line in lines if line) + "\n"
+
+
+def export_batch(batches: list[ProductBatch], out_dir: Path, engines: dict, timings_s: dict,
+                 zip: bool = False) -> dict:
+    """Place every output in out_dir, check it, write manifest.json; returns the manifest."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    products_json = []
+    used_slugs: set[str] = set()
+    written: list[Path] = []
+    for batch in batches:
+        product_slug = slugify(batch.product.title, 32)
+        base, n = product_slug, 2
+        while product_slug in used_slugs:
+            product_slug, n = f"{base}-{n}", n + 1
+        used_slugs.add(product_slug)
+        variants_json = []
+        for v, script in enumerate(batch.scripts):
+            variant_slug = slugify(script.variant_id or f"v{v + 1}", 24)
+            outputs = []
+            layout = None
+            for item in (r for r in batch.renders if r.variant == v):
+                out = item.output
+                layout = layout or item.layout
+                stem = f"{product_slug}_{variant_slug}_{out.aspect.replace(':', 'x')}_{out.platform or 'generic'}"
+                src = item.dir / out.file
+                if not src.is_file():
+                    raise ExportError(f"The {out.aspect} render of variant {script.variant_id} is missing.",
+                                      code="missing_output")
+                video = out_dir / f"{stem}.mp4"
+                _place(src, video)
+                checked = _check_video(video, out)
+                entry = {"aspect": out.aspect, "width": out.width, "height": out.height,
+                         "duration_s": checked["duration_s"], "file": video.name,
+                         "captions": None, "thumbnail": None, "captions_vtt": None,
+                         "platform": out.platform, "size_bytes": checked["size_bytes"],
+                         "video_codec": checked["video_codec"], "audio_codec": checked["audio_codec"],
+                         "fps": checked["fps"], "faststart": checked["faststart"]}
+                for key, attr, suffix in (("captions", "captions", ".srt"), ("captions_vtt", "captions_vtt", ".vtt"),
+                                          ("thumbnail", "thumbnail", ".jpg")):
+                    name = getattr(out, attr)
+                    if name and (item.dir / name).is_file():
+                        dst = out_dir / f"{stem}{suffix}"
+                        _place(item.dir / name, dst)
+                        entry[key] = dst.name
+                        written.append(dst)
+                written.append(video)
+                outputs.append(entry)
+            copy_file = out_dir / f"{product_slug}_{variant_slug}_post.txt"
+            copy_file.write_text(post_copy(script, batch.product, batch.url), encoding="utf-8")
+            written.append(copy_file)
+            variants_json.append({"id": script.variant_id, "framework": script.framework,
+                                  "language": script.language, "angle": script.angle, "layout": layout,
+                                  "script": script.model_dump(mode="json"), "post_copy": copy_file.name,
+                                  "outputs": outputs})
+        products_json.append({"url": batch.url or batch.product.url,
+                              "product": batch.product.model_dump(mode="json"), "variants": variants_json})
+    timings = dict(timings_s or {})
+    timings.setdefault("export", round(time.perf_counter() - started, 3))
+    manifest = {
+        "adgen_version": adgen_version(),
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "engines": dict(engines or {}),
+        "timings_s": timings,
+        "products": products_json,
+    }
+    tmp = out_dir / "manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, out_dir / "manifest.json")
+    if zip:
+        zip_path = out_dir.parent / f"{out_dir.name}.zip"
+        with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_STORED) as zf:  # MP4s do not compress further
+            for path in [*written, out_dir / "manifest.json"]:
+                zf.write(path, f"{out_dir.name}/{path.name}")
+        manifest["zip"] = str(zip_path)
+    return manifest
