@@ -195,11 +195,12 @@ def campaign_run_execute(*, run_id) -> CampaignRun | None:
         _run_fail(run, "source_empty", "The source lists no products.")
         return run
 
-    with ThreadPoolExecutor(SCRAPE_THREADS) as pool:  # network-bound: a few at a time
-        scraped = list(pool.map(_scrape_item, items))
+    with ThreadPoolExecutor(SCRAPE_THREADS) as pool:  # network-bound: a few at a time (no DB in threads)
+        scraped = list(pool.map(_scrape_item, [item.url for item in items]))
     to_render = []
-    for item, result in zip(items, scraped):
-        if result is None:
+    for item, (result, error) in zip(items, scraped):
+        if error is not None:
+            _item_fail(item, *error)
             continue
         item.content_hash = content_hash(result.meta, result.dir)
         product = result.meta.get("product") or {}
@@ -214,15 +215,15 @@ def campaign_run_execute(*, run_id) -> CampaignRun | None:
     return campaign_run_refresh(run_id=run.pk)
 
 
-def _scrape_item(item: CampaignRunItem):
+def _scrape_item(url: str):
+    """(scrape result, None) or (None, (code, message)): one product never fails the run."""
     try:
-        return _scrape(item.url)
+        return _scrape(url), None
     except PipelineError as exc:
-        _item_fail(item, exc.code, exc.message)
-    except Exception as exc:  # one product never fails the run
-        log.exception("campaign item %s: scrape crashed", item.pk)
-        _item_fail(item, "internal_error", f"The product page could not be read: {exc}")
-    return None
+        return None, (exc.code, exc.message)
+    except Exception as exc:
+        log.exception("campaign: scraping %s crashed", url)
+        return None, ("internal_error", f"The product page could not be read: {exc}")
 
 
 def _item_fail(item: CampaignRunItem, code: str, message: str) -> None:
