@@ -67,6 +67,7 @@ class Rendered:
     image_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
     blocked: list[tuple[str, str]] = field(default_factory=list)  # (url, rule) refused by the guard
     fetched: list[str] = field(default_factory=list)  # every URL fetched for the page
+    timings_s: dict[str, float] = field(default_factory=dict)  # context, load, settle, read
 
     def as_fetched(self) -> Fetched:
         return Fetched(url=self.url, status=self.status, content_type=self.content_type,
@@ -208,14 +209,22 @@ class BrowserPool:
         policy = GuardPolicy.from_config(config)
         rendered = Rendered(url=url, status=0, content_type="", html="")
         state = {"bytes": 0, "main_error": None}
+        clock = time.monotonic()
         context, page = self._new_page(config)
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.monotonic()
+            rendered.timings_s[name] = round(now - clock, 3)
+            clock = now
+
+        lap("context")
         try:
             def handle(route, request):
                 target = request.url
                 if target.startswith(("data:", "blob:", "about:")):
                     return route.continue_()
-                is_document = request.resource_type == "document" and request.frame == page.main_frame \
-                    and state.get("main_url") in (None, target)
+                is_document = request.is_navigation_request() and request.frame.parent_frame is None
                 try:
                     check_url(target, policy)
                 except ScrapeError as exc:
@@ -261,7 +270,7 @@ class BrowserPool:
             page.set_default_timeout(timeout_ms)
             target = url
             for _hop in range(config.max_redirects + 1):
-                state["main_url"], state["redirect"] = target, None
+                state["redirect"] = None
                 try:
                     response = page.goto(target, wait_until="load", timeout=timeout_ms)
                 except PlaywrightTimeout:
@@ -281,6 +290,7 @@ class BrowserPool:
                                   code="too_many_redirects")
             if state["main_error"] is not None:
                 raise state["main_error"]
+            lap("load")
             try:
                 page.evaluate(SCROLL_JS)
                 # every request passes our interceptor, so quiet means quiet: no fixed networkidle wait
@@ -290,10 +300,11 @@ class BrowserPool:
                 while time.monotonic() < settle_until:
                     page.wait_for_timeout(40)
                     now = time.monotonic()
-                    if now - loaded > 0.3 and now - state.get("last_activity", 0) > 0.15:
+                    if now - loaded > 0.2 and now - state.get("last_activity", 0) > 0.12:
                         break
             except (PlaywrightTimeout, PlaywrightError):
                 pass  # a page that keeps polling is still readable
+            lap("settle")
             rendered.url = page.url
             rendered.status = response.status if response is not None else 200
             rendered.content_type = (response.headers.get("content-type", "") if response is not None else "text/html")
@@ -304,6 +315,7 @@ class BrowserPool:
                         rendered.image_sizes[src] = (int(width), int(height))
             except PlaywrightError:
                 pass
+            lap("read")
             return rendered
         finally:
             try:

@@ -568,7 +568,7 @@ def _heuristic_fields(tree: HTMLParser, base: str, sizes) -> dict:
     buttons = [n for n in tree.css("button, input[type=submit], a[class*=cart], [class*=add-to-cart]")
                if BUY_BUTTON.search(_text(n) + " " + (n.attributes.get("value") or "") + " " + _attrs(n))]
     out["buy_button"] = bool(buttons)
-    out["buy_buttons"] = len({n.html for n in buttons if not _outside_product(n)})
+    out["buy_buttons"] = len({n.mem_id for n in buttons if not _outside_product(n)})
     if OUT_OF_STOCK.search(stock_text) or (buttons and all("disabled" in n.attributes for n in buttons)) or any(
             OUT_OF_STOCK.search(_text(n)) for n in buttons):
         out["availability"] = "out_of_stock"

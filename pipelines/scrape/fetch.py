@@ -85,22 +85,42 @@ def looks_like_bot_wall(status: int, text: str) -> bool:
 
 def _pinned_request(client: httpx.Client, checked: CheckedURL, headers: dict, method: str = "GET",
                     data: bytes | None = None) -> httpx.Request:
+    """Plain HTTP connects to the vetted address itself, so a second DNS answer cannot redirect it.
+
+    HTTPS keeps the name (pooled TLS connections are per name, and certificate validation already
+    defeats DNS rebinding: an internal service cannot present the attacker's certificate).
+    """
+    if checked.scheme == "https":
+        return client.build_request(method, checked.url.split("#", 1)[0], headers=headers, content=data)
     parts = urlsplit(checked.url)
     address = checked.addresses[0] if checked.addresses else checked.host
     netloc = f"[{address}]" if ":" in address else address
     netloc = f"{netloc}:{checked.port}"
     target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
-    extensions = {"sni_hostname": checked.host} if checked.scheme == "https" else {}
-    return client.build_request(method, target, headers={**headers, "Host": checked.host_header},
-                                content=data, extensions=extensions)
+    return client.build_request(method, target, headers={**headers, "Host": checked.host_header}, content=data)
 
 
-def _client(config: ScrapeConfig, timeout_s: float) -> httpx.Client:
-    return httpx.Client(
-        follow_redirects=False, trust_env=False, http2=False,
-        timeout=httpx.Timeout(timeout_s, connect=min(config.connect_timeout_s, timeout_s)),
-        headers={"User-Agent": config.user_agent, "Accept-Language": config.accept_language},
-    )
+_clients: dict[tuple[str, str], httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
+def _client(config: ScrapeConfig) -> httpx.Client:
+    """One pooled client per identity: building one (TLS context included) costs more than a page.
+
+    Connections are keyed by the pinned address and the Host header, so sharing is safe; each
+    request carries its own timeout.
+    """
+    key = (config.user_agent, config.accept_language)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None or client.is_closed:
+            client = httpx.Client(
+                follow_redirects=False, trust_env=False, http2=False,
+                limits=httpx.Limits(max_connections=32, max_keepalive_connections=8, keepalive_expiry=15),
+                headers={"User-Agent": config.user_agent, "Accept-Language": config.accept_language},
+            )
+            _clients[key] = client
+        return client
 
 
 def fetch(url: str, config: ScrapeConfig, *, budget: Budget | None = None, accept: str = "text/html,*/*;q=0.8",
@@ -120,53 +140,53 @@ def fetch(url: str, config: ScrapeConfig, *, budget: Budget | None = None, accep
     deadline = time.monotonic() + timeout_s
     redirects: list[str] = []
     current = url
-    with _client(config, timeout_s) as client:
-        for _hop in range(config.max_redirects + 1):
-            checked = check_url(current, policy)
-            if budget is not None and kind != "page":
-                budget.take_subrequest(current)
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise _timeout(url, timeout_s, kind)
-            request = _pinned_request(client, checked, {"Accept": accept, **(headers or {})}, method, data)
-            request.extensions["timeout"] = httpx.Timeout(left, connect=min(config.connect_timeout_s, left)).as_dict()
+    client = _client(config)
+    for _hop in range(config.max_redirects + 1):
+        checked = check_url(current, policy)
+        if budget is not None and kind != "page":
+            budget.take_subrequest(current)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _timeout(url, timeout_s, kind)
+        request = _pinned_request(client, checked, {"Accept": accept, **(headers or {})}, method, data)
+        request.extensions["timeout"] = httpx.Timeout(left, connect=min(config.connect_timeout_s, left)).as_dict()
+        try:
+            response = client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise _timeout(url, timeout_s, kind) from None
+        except httpx.HTTPError as exc:
+            raise ScrapeError(f"Could not connect to {checked.host}: {exc.__class__.__name__} {exc}".strip() + ".",
+                              code="unreachable", retryable=True) from None
+        try:
+            if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers \
+                    and follow_redirects:
+                current = urljoin(current, response.headers["location"])
+                if response.status_code in (301, 302, 303) and method != "HEAD":
+                    method, data = "GET", None
+                redirects.append(current)
+                continue
+            length = response.headers.get("content-length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise _too_large(url, max_bytes, kind)
+            chunks, size = [], 0
             try:
-                response = client.send(request, stream=True)
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise _too_large(url, max_bytes, kind)
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise _timeout(url, timeout_s, kind)
             except httpx.TimeoutException:
                 raise _timeout(url, timeout_s, kind) from None
             except httpx.HTTPError as exc:
-                raise ScrapeError(f"Could not connect to {checked.host}: {exc.__class__.__name__} {exc}".strip() + ".",
-                                  code="unreachable", retryable=True) from None
-            try:
-                if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers \
-                        and follow_redirects:
-                    current = urljoin(current, response.headers["location"])
-                    if response.status_code in (301, 302, 303) and method != "HEAD":
-                        method, data = "GET", None
-                    redirects.append(current)
-                    continue
-                length = response.headers.get("content-length")
-                if length and length.isdigit() and int(length) > max_bytes:
-                    raise _too_large(url, max_bytes, kind)
-                chunks, size = [], 0
-                try:
-                    for chunk in response.iter_bytes():
-                        size += len(chunk)
-                        if size > max_bytes:
-                            raise _too_large(url, max_bytes, kind)
-                        chunks.append(chunk)
-                        if time.monotonic() > deadline:
-                            raise _timeout(url, timeout_s, kind)
-                except httpx.TimeoutException:
-                    raise _timeout(url, timeout_s, kind) from None
-                except httpx.HTTPError as exc:
-                    raise ScrapeError(f"The connection to {checked.host} broke off: {exc}.", code="unreachable",
-                                      retryable=True) from None
-                return Fetched(url=current, status=response.status_code,
-                               content_type=response.headers.get("content-type", ""),
-                               body=b"".join(chunks), headers=dict(response.headers), redirects=redirects)
-            finally:
-                response.close()
+                raise ScrapeError(f"The connection to {checked.host} broke off: {exc}.", code="unreachable",
+                                  retryable=True) from None
+            return Fetched(url=current, status=response.status_code,
+                           content_type=response.headers.get("content-type", ""),
+                           body=b"".join(chunks), headers=dict(response.headers), redirects=redirects)
+        finally:
+            response.close()
     raise ScrapeError(f"{url[:200]} redirected more than {config.max_redirects} times.", code="too_many_redirects")
 
 
