@@ -177,7 +177,9 @@ def job_cancel(*, job: AdJob) -> AdJob:
         job.status, job.cancel_requested_at, job.finished_at = AdJob.Status.CANCELLED, now, now
         job.error_code, job.error_message = "cancelled", "The job was cancelled."
         job.save(update_fields=["status", "cancel_requested_at", "finished_at", "error_code", "error_message"])
-        job.stage_runs.exclude(status__in=[StageRun.Status.DONE, StageRun.Status.FAILED]).update(
+        # queued work never starts; a running stage sees the cancellation within a second (its
+        # heartbeat watches the job), kills its ffmpeg, and marks itself cancelled
+        job.stage_runs.filter(status__in=[StageRun.Status.PENDING, StageRun.Status.QUEUED]).update(
             status=StageRun.Status.CANCELLED, finished_at=now)
         _outputs_discard(job)
         billing_hooks.job_release(job=job)
@@ -190,8 +192,8 @@ def job_fail(*, job: AdJob, code: str, message: str, stage: str = "") -> AdJob:
     job.status, job.finished_at = AdJob.Status.FAILED, now
     job.error_code, job.error_message, job.error_stage = code, message, stage
     job.save(update_fields=["status", "finished_at", "error_code", "error_message", "error_stage"])
-    job.stage_runs.filter(status__in=[StageRun.Status.PENDING, StageRun.Status.QUEUED, StageRun.Status.RUNNING]).update(
-        status=StageRun.Status.CANCELLED, finished_at=now)
+    job.stage_runs.filter(status__in=[StageRun.Status.PENDING, StageRun.Status.QUEUED]).update(
+        status=StageRun.Status.CANCELLED, finished_at=now)  # running ones stop themselves (see job_cancel)
     _outputs_discard(job)
     billing_hooks.job_release(job=job)
     if job.kind == AdJob.Kind.SCRAPE and job.product_id:

@@ -336,9 +336,9 @@ def stage_runs_sweep(*, stale_s: float | None = None) -> dict[str, int]:
     advance jobs that have nothing in flight. Safe to run from many places at once."""
     stale = timedelta(seconds=stale_s if stale_s is not None else settings.ADGEN_STAGE_STALE_S)
     now = timezone.now()
-    counts = {"requeued": 0, "advanced": 0}
+    counts = {"requeued": 0, "advanced": 0, "cancelled": 0}
     with transaction.atomic():
-        lost = list(_runs().select_for_update(skip_locked=True)
+        lost = list(_runs().select_for_update(skip_locked=True, of=("self",))
                     .filter(status__in=ACTIVE, heartbeat_at__lt=now - stale)
                     .exclude(job__status__in=AdJob.TERMINAL))
         for run in lost:
@@ -346,6 +346,11 @@ def stage_runs_sweep(*, stale_s: float | None = None) -> dict[str, int]:
             run.save(update_fields=["status", "heartbeat_at"])
             enqueue_run(run)
             counts["requeued"] += 1
+    with transaction.atomic():
+        # a worker died while its job was being cancelled or failed: nothing will finish the run
+        orphans = (_runs()
+                   .filter(status__in=ACTIVE, heartbeat_at__lt=now - stale, job__status__in=AdJob.TERMINAL))
+        counts["cancelled"] = orphans.update(status=StageRun.Status.CANCELLED, finished_at=now)
     idle_jobs = (_jobs().filter(status__in=[AdJob.Status.QUEUED, AdJob.Status.RUNNING], created__lt=now - stale)
                  .exclude(stage_runs__status__in=ACTIVE).values_list("pk", flat=True))
     for job_id in list(idle_jobs):

@@ -215,6 +215,9 @@ def test_cancel_stops_work_and_leaves_no_outputs(service, store_url, settings):
     job_id = service.submit(url=f"{store_url}/products/hubble-deep-field-poster.html", seed=2, **SMALL)["id"]
     wait_for(lambda: any(r.stage in ("voice", "avatar", "broll", "render") and r.status == StageRun.Status.RUNNING
                          for r in runs(job_id).values()), 300, "media stages to start", service)
+    from django.utils import timezone
+
+    cancelled_at = timezone.now()
     response = httpx.post(f"{service.api}/ads/{job_id}/cancel/", headers=service.headers, timeout=30)
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     wait_for(lambda: not any(r.status in (StageRun.Status.RUNNING, StageRun.Status.QUEUED)
@@ -222,6 +225,9 @@ def test_cancel_stops_work_and_leaves_no_outputs(service, store_url, settings):
     time.sleep(2)  # a stage that was mid-ffmpeg has now been killed and cleaned up
     job = AdJob.objects.dangerously_unscoped().get(pk=job_id)
     assert job.status == AdJob.Status.CANCELLED
+    final_runs = runs(job_id).values()
+    assert all(r.started_at is None or r.started_at <= cancelled_at for r in final_runs)  # nothing new started
+    assert any(r.status == StageRun.Status.CANCELLED for r in final_runs)
     assert not Render.objects.dangerously_unscoped().filter(job_id=job_id).exists()
     renders_dir = Path(settings.MEDIA_ROOT) / "renders"
     assert not renders_dir.exists() or not any(renders_dir.rglob("*.mp4"))
