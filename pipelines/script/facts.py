@@ -86,7 +86,7 @@ BENEFITS: list[tuple[tuple[str, ...], Benefit]] = [
     (("organic", "natural", "vegan", "plant-based", "plant based", "non-toxic", "bpa-free", "bpa free",
       "recycled", "sustainable", "eco", "有机", "天然", "环保", "无添加"), Benefit(
         "natural", "It's made with ingredients you'd actually want around.", "用料安心，放在家里也放心。",
-        "Ever read a label and wished you hadn't?", "看过配料表之后反而不敢用了？",
+        "Ever wondered what your everyday stuff is really made of?", "有没有想过，你每天用的东西到底是什么做的？",
         "You deserve to know what you're bringing home.", "带回家的东西，应该用得安心。",
         "fresh green leaves in soft natural light", "Clean ingredients", "用料安心")),
     (("quiet", "silent", "noise", "静音", "安静", "降噪"), Benefit(
@@ -120,7 +120,7 @@ BENEFITS: list[tuple[tuple[str, ...], Benefit]] = [
         "Always running out of space?", "东西总是放不下？",
         "Then it's a mess every time you need something.", "每次找东西都乱成一团。",
         "neatly organised items being packed away", "Room for everything", "超能装")),
-    (("design", "stylish", "elegant", "minimal", "handmade", "handcrafted", "finish", "colors", "colours",
+    (("design", "stylish", "elegant", "minimal", "handmade", "handcrafted", "colors", "colours",
       "设计", "颜值", "手工", "质感"), Benefit(
         "style", "It looks as good as it works.", "颜值和实力都在线。",
         "Why does useful always have to look boring?", "为什么好用的东西总是长得很普通？",
@@ -227,7 +227,13 @@ def short_name(product: Product) -> str:
         if len(rest) >= 3:
             title = rest
     if is_cjk_text(title):
-        return title[:16]
+        # whole space-separated segments only: "太空探索系列 1000片拼图 宇航员" -> "太空探索系列 1000片拼图"
+        name = ""
+        for segment in title.split():
+            if name and len(name) + 1 + len(segment) > 14:
+                break
+            name = f"{name} {segment}".strip()
+        return name if len(name) <= 20 else name[:20]
     words = title.split()
     return " ".join(words[:5])
 

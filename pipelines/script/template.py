@@ -259,9 +259,19 @@ class Writer:
             return name
         return "the " + name
 
+    @property
+    def thing(self) -> str:
+        """'this coffee': the product by its kind, for lines that would repeat a long name."""
+        words = self.facts.name.split()
+        noun = words[-1] if words else ""
+        if self.zh or len(words) < 3 or not noun.isalpha() or noun.isupper():
+            return self.the_name
+        return "this " + noun.lower()
+
     def fill(self, template: str, plan: Plan, n: int = 0) -> str:
         f = self.facts
         text = template.format(
+            thing=self.thing, Thing=self.thing[0].upper() + self.thing[1:],
             name=self.the_name, pain=plan.benefit.pain_zh if self.zh else plan.benefit.pain_en,
             price=f.price(self.lang) if f.has_price else "", pct=f.discount_percent or "", n=n)
         return text[0].upper() + text[1:] if text else text
@@ -276,8 +286,18 @@ class Writer:
         cta_text, cta_overlay = self.cta()
         price = self.price_line()
         rating = self.rating_line()
-        hook_overlay = hook if display_words(hook) <= MAX_OVERLAY_WORDS else (
-            self.benefit_label(b) if fw == "pas" else f.name if display_words(f.name) <= 5 else self.benefit_label(b))
+        if display_words(hook) <= MAX_OVERLAY_WORDS:
+            hook_overlay = hook
+        elif fw == "listicle":
+            hook_overlay = f"{body}个理由" if zh else f"{body} reasons to love it"
+        elif fw == "ugc":
+            hook_overlay = "真实测评" if zh else "My honest review"
+        elif fw == "offer":
+            hook_overlay = "限时优惠" if zh else "Sale alert"
+        elif fw == "pas" or display_words(f.name) > 4:
+            hook_overlay = self.benefit_label(b)
+        else:
+            hook_overlay = f.name
         points = self.points(plan)
         out: list[Draft] = [Draft("hook", "avatar", Line(hook, short=Line(short_hook) if short_hook else None),
                                   hook_overlay, camera="push_in", fixed=True)]
@@ -419,7 +439,8 @@ class Writer:
                         d.chosen.append(line)
                         total += u
         # claim-free lines into the body, to land inside the window
-        body = [d for d in scenes if d.role not in ("hook", "cta")] or scenes[:1]
+        body = ([d for d in scenes if d.role in ("solution", "feature", "interest", "demo")]
+                or [d for d in scenes if d.role not in ("hook", "cta")] or scenes[:1])
         pads = [m.format(name=self.the_name) for m in banks.MORE[lang]] + list(banks.PADS[lang])
         pads = [p[0].upper() + p[1:] for p in pads]
         self.rng.shuffle(pads)
