@@ -1,0 +1,200 @@
+"""Dashboard forms: input validation only; the views hand clean data to the apps' services."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+
+from adgen.ads.models import BrandKit
+from tenants.models import Membership, Organization
+from pipelines.product import ASPECTS
+
+PLATFORMS = [("tiktok", "TikTok"), ("reels", "Instagram Reels"), ("shorts", "YouTube Shorts"),
+             ("feed", "Feed"), ("youtube", "YouTube")]
+LANGUAGES = [("en", "English"), ("zh", "Chinese (Mandarin)")]
+TONES = [("friendly", "Friendly"), ("energetic", "Energetic"), ("premium", "Premium"),
+         ("playful", "Playful"), ("professional", "Professional")]
+HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(min_length=8, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text="At least 8 characters.")
+    organization = forms.CharField(label="Brand or agency name", max_length=200)
+    agency = forms.BooleanField(label="We are an agency managing several brands", required=False)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email already exists; log in instead.")
+        return email
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
+
+
+class InvitationSignUpForm(forms.Form):
+    password = forms.CharField(min_length=8, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_password(self):
+        validate_password(self.cleaned_data["password"])
+        return self.cleaned_data["password"]
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(label="Workspace (brand) name", max_length=200)
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), empty_label=None)
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=[c for c in Membership.Role.choices if c[0] != Membership.Role.OWNER],
+                             initial=Membership.Role.EDITOR)
+
+
+class ProductUrlForm(forms.Form):
+    url = forms.URLField(label="Product page URL", max_length=2000, assume_scheme="https",
+                         widget=forms.URLInput(attrs={"placeholder": "https://shop.example.com/products/…",
+                                                      "autocomplete": "url"}))
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class ReviewForm(forms.Form):
+    """The scraped product (editable) and the job options, on one page."""
+
+    title = forms.CharField(max_length=500)
+    price = forms.DecimalField(required=False, min_value=0, decimal_places=2, max_digits=12)
+    currency = forms.CharField(required=False, max_length=3)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    features = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                               help_text="One feature per line.")
+    reviews = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="One customer quote per line.")
+    images = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+
+    variants = forms.IntegerField(min_value=1, max_value=6, initial=2)
+    aspects = forms.MultipleChoiceField(choices=[(a, a) for a in ASPECTS], initial=["9:16"],
+                                        widget=forms.CheckboxSelectMultiple)
+    platforms = forms.MultipleChoiceField(choices=PLATFORMS, required=False, widget=forms.CheckboxSelectMultiple)
+    duration = forms.IntegerField(label="Length (seconds)", min_value=6, max_value=60, initial=20)
+    language = forms.ChoiceField(choices=LANGUAGES)
+    tone = forms.ChoiceField(choices=TONES)
+    brand_kit = forms.ModelChoiceField(queryset=BrandKit.objects.none(), required=False,
+                                       empty_label="No brand kit (adgen defaults)",
+                                       help_text="The brand kit sets the presenter, voice, colours, logo and music.")
+    preview = forms.BooleanField(required=False, initial=True, label="Preview quality (cheaper, faster)")
+
+    def __init__(self, *args, images=(), brand_kits=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["images"].choices = [(i, img.get("url", "")) for i, img in enumerate(images)]
+        if brand_kits is not None:
+            self.fields["brand_kit"].queryset = brand_kits
+
+    def product_data(self, base: dict) -> dict:
+        d = self.cleaned_data
+        data = {**base, "title": d["title"], "description": d["description"] or "",
+                "features": _lines(d["features"]),
+                "reviews": [{"text": t} for t in _lines(d["reviews"])]}
+        data["price"] = float(d["price"]) if d["price"] is not None else None
+        if d["currency"]:
+            data["currency"] = d["currency"].upper()
+        return data
+
+    def options(self) -> dict:
+        d = self.cleaned_data
+        options = {"variants": d["variants"], "aspects": d["aspects"], "duration": d["duration"],
+                   "language": d["language"], "tone": d["tone"], "preview": d["preview"]}
+        if d["platforms"]:
+            options["platforms"] = d["platforms"]
+        return options
+
+
+def review_initial(data: dict, images: list, draft: dict | None) -> dict:
+    if draft:
+        product, options = draft["product"], draft["options"]
+        return {**_review_product_initial(product), **options, "images": draft["images"],
+                "brand_kit": draft.get("brand_kit")}
+    return {**_review_product_initial(data), "images": list(range(len(images))), "variants": 2,
+            "aspects": ["9:16"], "duration": 20, "language": (data.get("language") or "en")[:2]
+            if (data.get("language") or "en")[:2] in dict(LANGUAGES) else "en", "tone": "friendly", "preview": True}
+
+
+def _review_product_initial(data: dict) -> dict:
+    return {"title": data.get("title", ""), "price": data.get("price"), "currency": data.get("currency") or "",
+            "description": data.get("description", ""), "features": "\n".join(data.get("features") or []),
+            "reviews": "\n".join(r.get("text", "") for r in data.get("reviews") or [])}
+
+
+def scripts_from_post(drafts: list[dict], post) -> list[dict]:
+    """The drafts with the user's edits: hook, each scene's voice-over and on-screen text, CTA, post copy."""
+    edited = []
+    for v, draft in enumerate(drafts):
+        script = {**draft, "scenes": [dict(s) for s in draft["scenes"]]}
+        for name in ("hook", "cta", "caption"):
+            value = post.get(f"s{v}-{name}")
+            if value is not None:
+                script[name] = value.strip()
+        for i, scene in enumerate(script["scenes"]):
+            for field, key in (("voiceover", "vo"), ("on_screen_text", "text")):
+                value = post.get(f"s{v}-{i}-{key}")
+                if value is not None:
+                    scene[field] = value.strip()
+        if any(s["voiceover"] for s in script["scenes"]):
+            edited.append(script)
+    return edited
+
+
+class BrandKitForm(forms.ModelForm):
+    presenter = forms.ChoiceField(required=False)
+    voice = forms.ChoiceField(required=False)
+
+    class Meta:
+        model = BrandKit
+        fields = ["name", "primary_color", "secondary_color", "accent_color", "logo", "font", "music",
+                  "presenter_image", "presenter", "voice", "cta", "watermark"]
+        widgets = {"primary_color": forms.TextInput(attrs={"type": "color"}),
+                   "secondary_color": forms.TextInput(attrs={"type": "color"}),
+                   "accent_color": forms.TextInput(attrs={"type": "color"}),
+                   "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml,image/webp"}),
+                   "font": forms.ClearableFileInput(attrs={"accept": ".ttf,.otf"}),
+                   "music": forms.ClearableFileInput(attrs={"accept": "audio/*"}),
+                   "presenter_image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})}
+        labels = {"presenter_image": "Presenter portrait (photo presenter)", "cta": "Call to action",
+                  "watermark": "Show a small watermark"}
+
+    def __init__(self, *args, presenters=(), voices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["presenter"].choices = [("", "Default presenter"), *presenters]
+        self.fields["voice"].choices = [("", "Pick by language"), *voices]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("primary_color", "secondary_color", "accent_color"):
+            if cleaned.get(name) and not HEX.match(cleaned[name]):
+                self.add_error(name, "Use a colour like #1a2b3c.")
+        return cleaned
+
+    def service_fields(self) -> dict:
+        """Cleaned values for brand_kit_create/update (a cleared file becomes empty)."""
+        fields = {}
+        for name in self.Meta.fields:
+            value = self.cleaned_data.get(name)
+            if value is False and name in ("logo", "font", "music", "presenter_image"):
+                value = ""
+            if value is None and name in ("logo", "font", "music", "presenter_image"):
+                continue
+            fields[name] = value
+        return fields

@@ -1,0 +1,190 @@
+"""Reads the dashboard needs on top of the apps' own selectors. Nothing here writes tenant data.
+
+Script drafts call the pipeline's offline script writer so a user can read and edit scripts
+before anything is queued or charged; the edited scripts travel with `job_submit`'s options.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.http import Http404
+
+from adgen.ads import selectors as ads_selectors
+from adgen.ads.models import AdJob
+from adgen.billing import selectors as billing_selectors
+from adgen.billing.models import CreditHold
+from tenants import selectors as tenant_selectors
+from tenants.models import Membership, Organization
+
+STAGE_ORDER = ("scrape", "script", "voice", "avatar", "broll", "render", "export")
+STAGE_LABELS = {"scrape": "Reading the product page", "script": "Writing scripts", "voice": "Voice-over",
+                "avatar": "Presenter", "broll": "B-roll", "render": "Rendering", "export": "Packaging"}
+
+
+@dataclass(frozen=True)
+class WorkspaceAccess:
+    workspace: object
+    role: str
+
+    @property
+    def can_edit(self) -> bool:
+        return tenant_selectors.role_at_least(self.role, Membership.Role.EDITOR)
+
+    @property
+    def can_admin(self) -> bool:
+        return tenant_selectors.role_at_least(self.role, Membership.Role.ADMIN)
+
+
+def workspace_access_or_404(*, user, workspace_id) -> WorkspaceAccess:
+    """The workspace and the user's role, or 404 — another tenant's workspace looks like none."""
+    found = tenant_selectors.workspace_role(workspace_id=workspace_id, user=user)
+    if found is None:
+        raise Http404("No such workspace.")
+    return WorkspaceAccess(*found)
+
+
+def organizations_owned(*, user) -> list[Organization]:
+    """Organizations where the user owns or administers a workspace: they may add workspaces there."""
+    memberships = (Membership.objects.filter(user=user, role__in=[Membership.Role.OWNER, Membership.Role.ADMIN])
+                   .select_related("workspace__organization"))
+    seen: dict = {}
+    for m in memberships:
+        seen.setdefault(m.workspace.organization_id, m.workspace.organization)
+    return list(seen.values())
+
+
+def workspace_spend(*, workspace) -> int:
+    """Credits captured for this workspace's jobs (billing is per organization; holds name the job)."""
+    references = [f"job:{pk}" for pk in AdJob.objects.for_workspace(workspace).values_list("pk", flat=True)]
+    if not references:
+        return 0
+    return CreditHold.objects.filter(account__organization=workspace.organization_id,
+                                     reference__in=references).aggregate(s=Sum("captured"))["s"] or 0
+
+
+def agency_overview(*, user) -> list[dict]:
+    """Every workspace the user can open, with its recent jobs, spend and its organization's balance."""
+    rows = []
+    balances: dict = {}
+    for workspace in tenant_selectors.workspace_list_for_user(user=user).order_by("organization__name", "name"):
+        org = workspace.organization
+        if org.pk not in balances:
+            balances[org.pk] = billing_selectors.account_balance(organization=org)
+        jobs = list(ads_selectors.job_list(workspace=workspace)[:3])
+        rows.append({"workspace": workspace, "organization": org, "balance": balances[org.pk],
+                     "jobs": jobs, "job_count": ads_selectors.job_list(workspace=workspace).count(),
+                     "spend": workspace_spend(workspace=workspace)})
+    return rows
+
+
+def job_stage_bars(job: AdJob) -> list[dict]:
+    """One bar per stage (fan-out nodes averaged), in pipeline order."""
+    groups: dict[str, list[dict]] = {}
+    for node in ads_selectors.job_stage_progress(job):
+        groups.setdefault(node["stage"], []).append(node)
+    bars = []
+    for stage in sorted(groups, key=lambda s: STAGE_ORDER.index(s) if s in STAGE_ORDER else 99):
+        nodes = groups[stage]
+        statuses = {n["status"] for n in nodes}
+        status = ("failed" if "failed" in statuses else "running" if statuses & {"running", "queued"}
+                  else "done" if statuses == {"done"} else "cancelled" if "cancelled" in statuses else "pending")
+        errors = [n["error"] for n in nodes if n["error"]]
+        bars.append({"stage": stage, "label": STAGE_LABELS.get(stage, stage.title()), "status": status,
+                     "percent": round(sum(n["progress"] for n in nodes) / len(nodes)),
+                     "done": sum(1 for n in nodes if n["status"] == "done"), "total": len(nodes),
+                     "message": next((n["message"] for n in nodes if n["status"] == "running" and n["message"]), ""),
+                     "error": errors[0] if errors else None})
+    return bars
+
+
+def product_review_data(product) -> dict:
+    """The scraped product as the review form edits it (pipeline Product fields)."""
+    data = dict(product.data or {})
+    data.setdefault("url", product.url)
+    data.setdefault("title", product.title or product.url)
+    return data
+
+
+def script_drafts(*, product_data: dict, image_urls: list[str], included_images: list[int],
+                  options: dict) -> list[dict]:
+    """Scripts written by the offline writer from the reviewed product.
+
+    Only the included images are offered to the writer; its `product_image:k` visuals are mapped
+    back to the scraped images' indices, which is how the b-roll stage addresses them.
+    """
+    from pipelines.product import Product
+    from pipelines.script import ScriptOptions, write_scripts
+
+    product = Product.model_validate({**product_data, "images": [image_urls[i] for i in included_images]})
+    scripts = write_scripts(product, ScriptOptions(variants=options["variants"], duration_s=options["duration"],
+                                                   language=options["language"], tone=options.get("tone") or "friendly"))
+    drafts = []
+    for script in scripts:
+        draft = script.model_dump(mode="json")
+        for scene in draft["scenes"]:
+            if scene["visual"].startswith("product_image:") and included_images:
+                k = int(scene["visual"].split(":", 1)[1]) % len(included_images)
+                scene["visual"] = f"product_image:{included_images[k]}"
+        drafts.append(draft)
+    return drafts
+
+
+def voice_choices(language: str | None = None) -> list[tuple[str, str]]:
+    from pipelines.voice import list_voices
+
+    return [(v.id, v.label or v.id) for v in list_voices("espeak", language=language)]
+
+
+def presenter_choices() -> list[tuple[str, str]]:
+    from pipelines.avatar.looks import LOOKS
+
+    return [(name, look.label) for name, look in LOOKS.items()]
+
+
+def _preview_dir(kind: str):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    path = Path(settings.MEDIA_ROOT) / "dashboard-previews" / kind
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def voice_sample_path(voice_id: str):
+    """A spoken sample of a catalog voice, synthesised by the voice stage once and cached."""
+    from pipelines.product import AdScript, Scene
+    from pipelines.voice import list_voices, synthesize
+    from pipelines.voice.catalog import normalize_language
+
+    voice = next((v for v in list_voices("espeak") if v.id == voice_id), None)
+    if voice is None:
+        return None
+    target = _preview_dir("voices") / f"{voice.id}.wav"
+    if not target.exists():
+        line = "大家好，这是我的声音。" if normalize_language(voice.language) in ("zh", "yue") else \
+            "Hi! This is how your ads will sound."
+        script = AdScript(variant_id="sample", framework="sample", language=voice.language, hook=line,
+                          scenes=[Scene(voiceover=line)], cta="")
+        track = synthesize(script, target.parent / f"work-{voice.id}", engine="espeak", settings={"voice": voice.id})
+        (target.parent / f"work-{voice.id}" / track.audio).replace(target)
+    return target
+
+
+def presenter_preview_path(look: str):
+    """A still of a drawn presenter look in its rest pose, rendered once and cached."""
+    from PIL import Image
+
+    from pipelines.avatar.looks import LOOKS
+    from pipelines.avatar.puppet import puppet_assets
+
+    if look not in LOOKS:
+        return None
+    target = _preview_dir("presenters") / f"{look}.png"
+    if not target.exists():
+        assets = puppet_assets(look, "#3b5bdb", 270, 480, str(_preview_dir("presenter-cache")))
+        frame = assets.base(0, 0, 0)
+        Image.fromarray(frame[..., :3]).save(target)
+    return target

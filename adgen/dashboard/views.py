@@ -1,0 +1,476 @@
+"""Dashboard views: thin. Access is checked once per request (`_access`), every object is read
+through the URL's workspace, and every write goes through the apps' services."""
+
+from __future__ import annotations
+
+import mimetypes
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from adgen.ads import selectors as ads_selectors
+from adgen.ads import services as ads_services
+from adgen.ads.models import AdJob, Product, Render
+from adgen.billing import selectors as billing_selectors
+from adgen.billing import services as billing_services
+from adgen.billing.errors import BillingError
+from adgen.dashboard import forms
+from adgen.dashboard import selectors
+from tenants import selectors as tenant_selectors
+from tenants import services as tenant_services
+from tenants.errors import ApiError
+from tenants.models import Membership
+from pipelines.errors import PipelineError
+
+SESSION_WORKSPACE = "dashboard_workspace"
+
+
+# --------------------------------------------------------------------------- access
+
+
+def workspace_view(minimum: str = Membership.Role.VIEWER):
+    """Log-in required; the URL's workspace must be one of the user's (else 404), with at least
+    `minimum` role (else 404 too: a viewer is not told what an editor could do there)."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, workspace_id, *args, **kwargs):
+            access = selectors.workspace_access_or_404(user=request.user, workspace_id=workspace_id)
+            if not tenant_selectors.role_at_least(access.role, minimum):
+                raise Http404("No such page.")
+            request.access, request.workspace = access, access.workspace
+            request.session[SESSION_WORKSPACE] = str(access.workspace.pk)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _ws_url(request, name: str, **kwargs) -> str:
+    return reverse(f"dashboard:{name}", kwargs={"workspace_id": request.workspace.pk, **kwargs})
+
+
+def _get_or_404(queryset, **lookup):
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404("Not found.")
+    return obj
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("dashboard:login")
+    workspaces = tenant_selectors.workspace_list_for_user(user=request.user)
+    last = request.session.get(SESSION_WORKSPACE)
+    if last and workspaces.filter(pk=last).exists():
+        return redirect("dashboard:workspace", workspace_id=last)
+    if workspaces.count() == 1:
+        return redirect("dashboard:workspace", workspace_id=workspaces.first().pk)
+    return redirect("dashboard:overview")
+
+
+def signup(request):
+    form = forms.SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        created = tenant_services.tenant_create(name=d["organization"], email=d["email"], agency=d["agency"],
+                                                password=d["password"])
+        login(request, created.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome! {created.workspace.name} is ready.")
+        return redirect("dashboard:workspace", workspace_id=created.workspace.pk)
+    return render(request, "dashboard/signup.html", {"form": form})
+
+
+def invitation_accept(request, token: str):
+    """Signed-in users join at once (after a POST); new users set a password first."""
+    form = forms.InvitationSignUpForm(request.POST or None)
+    if request.method == "POST":
+        user = request.user if request.user.is_authenticated else None
+        if user is None:
+            email = request.POST.get("email", "").strip().lower()
+            if not form.is_valid() or not email:
+                return render(request, "dashboard/invitation.html", {"form": form, "token": token}, status=400)
+            if get_user_model().objects.filter(email__iexact=email).exists():
+                # an existing account proves who it is by logging in, never by typing its email here
+                return render(request, "dashboard/invitation.html", {
+                    "form": form, "token": token, "error": "This email already has an account: log in first."},
+                    status=400)
+            user = tenant_services.user_get_or_create(email=email, password=form.cleaned_data["password"])
+        try:
+            membership = tenant_services.invitation_accept(token=token, user=user)
+        except ApiError as exc:
+            return render(request, "dashboard/invitation.html", {"error": exc.message, "token": token}, status=404)
+        if not request.user.is_authenticated:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"You joined {membership.workspace.name} as {membership.role}.")
+        return redirect("dashboard:workspace", workspace_id=membership.workspace_id)
+    return render(request, "dashboard/invitation.html", {"form": form, "token": token})
+
+
+@login_required
+def overview(request):
+    return render(request, "dashboard/overview.html", {
+        "rows": selectors.agency_overview(user=request.user),
+        "can_create": bool(selectors.organizations_owned(user=request.user))})
+
+
+@login_required
+def workspace_new(request):
+    organizations = selectors.organizations_owned(user=request.user)
+    if not organizations:
+        raise Http404("Only organization owners and admins add workspaces.")
+    form = forms.WorkspaceForm(request.POST or None, organizations=organizations,
+                               initial={"organization": organizations[0].pk})
+    if request.method == "POST" and form.is_valid():
+        workspace = tenant_services.workspace_create(organization=form.cleaned_data["organization"],
+                                                     name=form.cleaned_data["name"], owner=request.user)
+        messages.success(request, f"Workspace {workspace.name} created.")
+        return redirect("dashboard:workspace", workspace_id=workspace.pk)
+    return render(request, "dashboard/workspace_new.html", {"form": form})
+
+
+# --------------------------------------------------------------------------- workspace home
+
+
+@workspace_view()
+def workspace(request):
+    jobs = ads_selectors.job_list(workspace=request.workspace)
+    page = Paginator(jobs, 20).get_page(request.GET.get("page"))
+    return render(request, "dashboard/workspace.html", {
+        "page": page, "balance": billing_selectors.account_balance(organization=request.workspace.organization)})
+
+
+@workspace_view(Membership.Role.ADMIN)
+def members(request):
+    form = forms.InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenant_services.invitation_create(workspace=request.workspace, email=form.cleaned_data["email"],
+                                              role=form.cleaned_data["role"], invited_by=request.user)
+        except ApiError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect(_ws_url(request, "members"))
+    memberships = request.workspace.memberships.select_related("user").order_by("created")
+    return render(request, "dashboard/members.html", {"form": form, "memberships": memberships})
+
+
+# --------------------------------------------------------------------------- create flow
+
+
+@workspace_view(Membership.Role.EDITOR)
+def create(request):
+    form = forms.ProductUrlForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        product = ads_services.product_scrape_submit(workspace=request.workspace, url=form.cleaned_data["url"],
+                                                     user=request.user)
+        return redirect(_ws_url(request, "product", product_id=product.pk))
+    recent = ads_selectors.product_list(workspace=request.workspace)[:6]
+    return render(request, "dashboard/create.html", {"form": form, "recent": recent})
+
+
+def _draft_key(product) -> str:
+    return f"dashboard_draft:{product.pk}"
+
+
+@workspace_view(Membership.Role.EDITOR)
+def product(request, product_id):
+    product = _get_or_404(ads_selectors.product_list(workspace=request.workspace), pk=product_id)
+    polling = request.headers.get("HX-Request") == "true"
+    if product.status != Product.Status.READY:
+        template = "dashboard/_product_pending.html" if polling else "dashboard/product_pending.html"
+        return render(request, template, {"product": product})
+    if polling:  # the pending page's poll: the product is ready now
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    data = selectors.product_review_data(product)
+    draft = request.session.get(_draft_key(product))
+    kits = ads_selectors.brand_kit_list(workspace=request.workspace)
+    form = forms.ReviewForm(request.POST or None, images=product.images, brand_kits=kits,
+                            initial=forms.review_initial(data, product.images, draft))
+    if request.method == "POST" and form.is_valid():
+        options = form.options()
+        included = form.cleaned_data["images"]
+        product_data = form.product_data(data)
+        try:
+            scripts = selectors.script_drafts(product_data=product_data, image_urls=[i.get("url", "") for i in product.images],
+                                              included_images=included, options=options)
+        except PipelineError as exc:
+            form.add_error(None, f"{exc.message} ({exc.code})")
+        else:
+            kit = form.cleaned_data["brand_kit"]
+            request.session[_draft_key(product)] = {
+                "product": product_data, "images": included, "options": options, "scripts": scripts,
+                "brand_kit": str(kit.pk) if kit else None}
+            return redirect(_ws_url(request, "product-scripts", product_id=product.pk))
+    return render(request, "dashboard/product_review.html", {"product": product, "form": form, "data": data})
+
+
+def _quote(request, options: dict) -> int | None:
+    spec = {k: options[k] for k in ("variants", "duration", "aspects", "preview", "platforms") if k in options}
+    try:
+        return billing_selectors.job_quote(organization=request.workspace.organization, spec=spec)
+    except BillingError:
+        return None
+
+
+@workspace_view(Membership.Role.EDITOR)
+def product_scripts(request, product_id):
+    product = _get_or_404(ads_selectors.product_list(workspace=request.workspace), pk=product_id,
+                          status=Product.Status.READY)
+    draft = request.session.get(_draft_key(product))
+    if not draft:
+        return redirect(_ws_url(request, "product", product_id=product.pk))
+    kits = ads_selectors.brand_kit_list(workspace=request.workspace)
+    brand_kit = kits.filter(pk=draft["brand_kit"]).first() if draft.get("brand_kit") else None
+    quote = _quote(request, draft["options"])
+    balance = billing_selectors.account_balance(organization=request.workspace.organization)
+    error = None
+    if request.method == "POST":
+        scripts = forms.scripts_from_post(draft["scripts"], request.POST)
+        draft["scripts"] = scripts or draft["scripts"]
+        request.session[_draft_key(product)] = draft
+        if not scripts:
+            error = "Every script needs some voice-over."
+        else:
+            options = {**draft["options"], "variants": len(scripts), "scripts": scripts}
+            try:
+                job = ads_services.job_submit(workspace=request.workspace, options=options, product=product,
+                                              brand_kit=brand_kit, user=request.user)
+            except (ApiError, BillingError) as exc:
+                error = getattr(exc, "message", str(exc))
+            else:
+                del request.session[_draft_key(product)]
+                return redirect(_ws_url(request, "job", job_id=job.pk))
+    return render(request, "dashboard/product_scripts.html", {
+        "product": product, "draft": draft, "quote": quote, "balance": balance, "brand_kit": brand_kit,
+        "error": error}, status=400 if error else 200)
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def _job(request, job_id) -> AdJob:
+    job = ads_selectors.job_get(workspace=request.workspace, job_id=job_id)
+    if job is None or job.kind != AdJob.Kind.AD:
+        raise Http404("No such job.")
+    return job
+
+
+def _job_context(request, job: AdJob) -> dict:
+    context = {"job": job, "progress": ads_selectors.job_progress(job), "bars": selectors.job_stage_bars(job)}
+    if job.status == AdJob.Status.SUCCEEDED:
+        renders = list(job.renders.select_related("variant").order_by("node_id"))
+        context["renders"] = renders
+    return context
+
+
+@workspace_view()
+def job(request, job_id):
+    job = _job(request, job_id)
+    context = _job_context(request, job)
+    context["variants"] = list(job.variants.all())
+    return render(request, "dashboard/job.html", context)
+
+
+@workspace_view()
+def job_progress(request, job_id):
+    job = _job(request, job_id)
+    response = render(request, "dashboard/_job_progress.html", _job_context(request, job))
+    if job.is_terminal and request.GET.get("live"):
+        response["HX-Refresh"] = "true"  # the page shows results or the error panel in full
+    return response
+
+
+@workspace_view(Membership.Role.EDITOR)
+@require_POST
+def job_cancel(request, job_id):
+    job = _job(request, job_id)
+    try:
+        ads_services.job_cancel(job=job)
+        messages.info(request, "The job was cancelled; held credits went back to your balance.")
+    except ApiError as exc:
+        messages.error(request, exc.message)
+    return redirect(_ws_url(request, "job", job_id=job.pk))
+
+
+def _resubmit(request, job: AdJob, *, scripts: list[dict], preview: bool) -> AdJob:
+    options = {k: v for k, v in job.options.items() if k in ("aspects", "duration", "language", "tone", "platforms")}
+    options.update({"variants": len(scripts), "scripts": scripts, "preview": preview})
+    return ads_services.job_submit(workspace=request.workspace, options=options, product=job.product,
+                                   url=None if job.product else job.url, brand_kit=job.brand_kit, user=request.user)
+
+
+@workspace_view(Membership.Role.EDITOR)
+@require_POST
+def job_upgrade(request, job_id):
+    """Preview -> final: the same scripts, rendered at full quality."""
+    job = _job(request, job_id)
+    scripts = [v.script for v in job.variants.all()]
+    if job.status != AdJob.Status.SUCCEEDED or not scripts:
+        raise Http404("Only a finished job can be upgraded.")
+    try:
+        new = _resubmit(request, job, scripts=scripts, preview=False)
+    except (ApiError, BillingError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect(_ws_url(request, "job", job_id=job.pk))
+    return redirect(_ws_url(request, "job", job_id=new.pk))
+
+
+@workspace_view(Membership.Role.EDITOR)
+def variant_rerender(request, job_id, index: int):
+    """Re-render one variant with an edited script (a new, one-variant job)."""
+    job = _job(request, job_id)
+    variant = job.variants.filter(index=index).first()
+    if variant is None:
+        raise Http404("No such variant.")
+    error = None
+    if request.method == "POST":
+        scripts = forms.scripts_from_post([variant.script], request.POST)
+        if scripts:
+            try:
+                new = _resubmit(request, job, scripts=scripts, preview=request.POST.get("preview") == "on")
+            except (ApiError, BillingError) as exc:
+                error = getattr(exc, "message", str(exc))
+            else:
+                return redirect(_ws_url(request, "job", job_id=new.pk))
+        else:
+            error = "The script needs some voice-over."
+    return render(request, "dashboard/variant_rerender.html", {"job": job, "variant": variant, "error": error,
+                                                               "script": variant.script})
+
+
+def _file_response(field, *, download: bool, filename: str | None = None):
+    if not field:
+        raise Http404("No such file.")
+    name = filename or field.name.rsplit("/", 1)[-1]
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return FileResponse(field.open("rb"), as_attachment=download, filename=name, content_type=content_type)
+
+
+@workspace_view()
+def render_file(request, render_id, kind: str):
+    item = _get_or_404(ads_selectors.render_list(workspace=request.workspace), pk=render_id)
+    field = {"video": item.file, "thumbnail": item.thumbnail, "captions": item.captions}.get(kind)
+    if field is None:
+        raise Http404("No such file.")
+    return _file_response(field, download=bool(request.GET.get("download")))
+
+
+@workspace_view()
+def job_archive(request, job_id):
+    job = _job(request, job_id)
+    return _file_response(job.archive, download=True, filename=f"adgen-{job.pk}.zip")
+
+
+# --------------------------------------------------------------------------- brand kits
+
+
+def _brand_kit_form(request, instance=None):
+    return forms.BrandKitForm(request.POST or None, request.FILES or None, instance=instance,
+                              presenters=selectors.presenter_choices(), voices=selectors.voice_choices())
+
+
+@workspace_view()
+def brand_kits(request):
+    return render(request, "dashboard/brand_kits.html", {
+        "kits": ads_selectors.brand_kit_list(workspace=request.workspace),
+        "voices": selectors.voice_choices(), "presenters": selectors.presenter_choices()})
+
+
+@workspace_view(Membership.Role.EDITOR)
+def brand_kit_edit(request, kit_id=None):
+    kit = (_get_or_404(ads_selectors.brand_kit_list(workspace=request.workspace), pk=kit_id)
+           if kit_id else None)
+    form = _brand_kit_form(request, kit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if kit is None:
+                kit = ads_services.brand_kit_create(workspace=request.workspace, **form.service_fields())
+            else:
+                kit = ads_services.brand_kit_update(brand_kit=kit, **form.service_fields())
+        except Exception as exc:  # model validation from the service
+            from django.core.exceptions import ValidationError
+
+            if not isinstance(exc, ValidationError):
+                raise
+            form.add_error(None, "; ".join(exc.messages))
+        else:
+            messages.success(request, f"Brand kit {kit.name} saved.")
+            return redirect(_ws_url(request, "brand-kits"))
+    return render(request, "dashboard/brand_kit_form.html", {"form": form, "kit": kit})
+
+
+@workspace_view()
+def voice_sample(request, voice_id: str):
+    """A short spoken sample of a catalog voice (synthesised once, then cached)."""
+    path = selectors.voice_sample_path(voice_id)
+    if path is None:
+        raise Http404("No such voice.")
+    return FileResponse(open(path, "rb"), content_type="audio/wav")
+
+
+@workspace_view()
+def presenter_preview(request, look: str):
+    path = selectors.presenter_preview_path(look)
+    if path is None:
+        raise Http404("No such presenter.")
+    return FileResponse(open(path, "rb"), content_type="image/png")
+
+
+# --------------------------------------------------------------------------- billing
+
+
+@workspace_view()
+def billing(request):
+    org = request.workspace.organization
+    ledger = Paginator(billing_selectors.ledger_entries_list(organization=org), 25).get_page(request.GET.get("page"))
+    holds = [h for h in billing_selectors.holds_list(organization=org).order_by("-id")[:50] if h.remaining > 0]
+    return render(request, "dashboard/billing.html", {
+        "balance": billing_selectors.account_balance(organization=org), "ledger": ledger, "holds": holds,
+        "packs": billing_selectors.packs_list(), "plans": billing_selectors.plans_list(),
+        "purchases": billing_selectors.purchases_list(organization=org)[:10],
+        "checkout": request.GET.get("checkout")})
+
+
+@workspace_view(Membership.Role.ADMIN)
+@require_POST
+def billing_checkout(request):
+    sku = request.POST.get("pack", "")
+    try:
+        if request.POST.get("kind") == "plan":
+            session = billing_services.subscription_checkout_create(workspace=request.workspace, plan_sku=sku,
+                                                                    user=request.user)
+        else:
+            session = billing_services.checkout_session_create(workspace=request.workspace, pack_sku=sku,
+                                                               user=request.user)
+    except BillingError as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect(_ws_url(request, "billing"))
+    return redirect(session["checkout_url"])
+
+
+@workspace_view(Membership.Role.ADMIN)
+@require_POST
+def billing_portal(request):
+    try:
+        url = billing_services.portal_session_create(
+            workspace=request.workspace, return_url=request.build_absolute_uri(_ws_url(request, "billing")))
+    except BillingError as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect(_ws_url(request, "billing"))
+    return redirect(url)
