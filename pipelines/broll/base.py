@@ -66,14 +66,19 @@ class FrameWriter:
     """
 
     def __init__(self, path: Path, width: int, height: int, fps: float, *, crf: int = 18,
-                 preset: str = "veryfast", pix_fmt: str = "bgr24", threads: int = 0):
+                 preset: str = "veryfast", pix_fmt: str = "bgr24", threads: int = 0,
+                 input_size: tuple[int, int] | None = None, filters: str | None = None, frames: int | None = None):
+        """`input_size`/`filters`: frames of another size, fitted by an ffmpeg filter chain
+        (which must end at width x height); `frames`: stop after exactly that many output frames."""
         self.path = Path(path)
         self.width, self.height = width, height
-        self.frame_bytes = width * height * 3 // (2 if pix_fmt == "yuv420p" else 1)
+        in_w, in_h = input_size or (width, height)
+        self.frame_bytes = in_w * in_h * 3 // (2 if pix_fmt == "yuv420p" else 1)
         # frames made as I420 with OpenCV's BT.601 video-range matrix: say so in the stream
         colour = ["-colorspace", "smpte170m", "-color_range", "tv"] if pix_fmt == "yuv420p" else []
         cmd = [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "-",
+               "-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{in_w}x{in_h}", "-r", f"{fps:g}", "-i", "-",
+               *(["-vf", filters] if filters else []), *(["-frames:v", str(frames)] if frames else []),
                "-an", "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p", *colour,
                "-threads", str(threads), "-movflags", "+faststart", str(self.path)]
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
@@ -81,7 +86,7 @@ class FrameWriter:
         self.frames = 0
 
     def write(self, frame: np.ndarray) -> None:
-        """One frame: an HxWx3 BGR array (bgr24) or an (H*3/2)xW I420 buffer (yuv420p)."""
+        """One frame: an HxWx3 array (bgr24/rgb24) or an (H*3/2)xW I420 buffer (yuv420p)."""
         if frame.dtype != np.uint8 or frame.size != self.frame_bytes:
             raise BrollError(f"internal: frame of shape {frame.shape} for a {self.width}x{self.height} clip",
                              code="broll_frame_size")

@@ -407,49 +407,62 @@ class MotionEngine:
         report = report or (lambda fraction, message="": None)
         out_w, out_h = request.output_size()
         frames = request.frame_count()
-        camera = request.camera
-        layered = camera in ("parallax", "orbit", "rack_focus")
-
-        if request.image:
-            image = load_image(request.image)
-            ih, iw = image.shape[:2]
-            box = clamp_box(request.subject_box, iw, ih) if request.subject_box else find_subject_box(image)
-        else:
-            image, box = None, None
-        # supersample by the deepest zoom of the move, so the tightest frame is still 1:1
-        supersample = 1.0 + 0.2 * max(1.0, self.config.intensity)
-        if image is not None:
-            canvas = layout(image, box, out_w, out_h, supersample, self.config, want_matte=layered)
-        else:
-            canvas = abstract_canvas(out_w, out_h, supersample, request.seed, request.product_title)
-            if camera in ("parallax", "orbit", "rack_focus"):
-                camera = "push_in"
-                layered = False
-        path = CameraPath(camera, canvas, out_w, out_h, self.config.intensity)
+        renderer = prepare(request, out_w, out_h, self.config)
         report(0.05, "laid out")
-
-        renderer = _FrameRenderer(camera, canvas, path, out_w, out_h, layered)
         video = out_dir / "broll.mp4"
         buffer = np.empty((out_h * 3 // 2, out_w), np.uint8)
         planes = i420_planes(buffer, out_w, out_h)
         with FrameWriter(video, out_w, out_h, request.fps, crf=self.config.crf, preset=self.config.preset,
                          pix_fmt="yuv420p") as writer:
             for index in range(frames):
-                t = index / max(1, frames - 1)
-                renderer.draw(t, planes)
+                renderer.draw(index / max(1, frames - 1), planes)
                 writer.write(buffer)
                 if index % 15 == 0:
                     report(0.05 + 0.95 * index / frames, f"frame {index}/{frames}")
 
         # the subject box as it sits at the end of the move, in output pixels
-        end = path.view(1.0)
-        bx, by, bw, bh = canvas.box
+        end = renderer.path.view(1.0)
+        bx, by, bw, bh = renderer.canvas.box
         x0 = (bx - end.cx) * end.zoom + out_w / 2
         y0 = (by - end.cy) * end.zoom + out_h / 2
         subject = clamp_box((x0, y0, bw * end.zoom, bh * end.zoom), out_w, out_h)
         return BrollClip(video=video.name, width=out_w, height=out_h, fps=request.fps,
                          duration_s=frames / request.fps, subject_box=subject, engine="motion",
                          seed=request.seed, prompt=request.prompt or None)
+
+
+def prepare(request: BrollRequest, out_w: int, out_h: int, config: MotionConfig) -> "_FrameRenderer":
+    """Lay out the request's photo (or a designed backdrop) and set up its camera move."""
+    camera = request.camera
+    layered = camera in ("parallax", "orbit", "rack_focus")
+    # supersample by the deepest zoom of the move, so the tightest frame is still 1:1
+    supersample = 1.0 + 0.2 * max(1.0, config.intensity)
+    if request.image:
+        image = load_image(request.image)
+        ih, iw = image.shape[:2]
+        box = clamp_box(request.subject_box, iw, ih) if request.subject_box else find_subject_box(image)
+        canvas = layout(image, box, out_w, out_h, supersample, config, want_matte=layered)
+    else:
+        canvas = abstract_canvas(out_w, out_h, supersample, request.seed, request.product_title)
+        if layered:
+            camera, layered = "push_in", False
+    path = CameraPath(camera, canvas, out_w, out_h, config.intensity)
+    return _FrameRenderer(camera, canvas, path, out_w, out_h, layered)
+
+
+def render_keyframes(request: BrollRequest, width: int, height: int,
+                     config: MotionConfig | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """RGB first and last frames of the move at width x height (conditioning for video models)."""
+    width, height = width // 2 * 2, height // 2 * 2
+    renderer = prepare(request, width, height, config or MotionConfig())
+    buffer = np.empty((height * 3 // 2, width), np.uint8)
+    planes = i420_planes(buffer, width, height)
+    shots = []
+    # a reveal starts on an empty backdrop: condition on the revealed shot instead
+    for t in ((0.5 if request.camera == "reveal" else 0.0), 1.0):
+        renderer.draw(t, planes)
+        shots.append(cv2.cvtColor(buffer, cv2.COLOR_YUV2RGB_I420))
+    return shots[0], (shots[1] if request.camera != "static" else None)
 
 
 class _FrameRenderer:
