@@ -86,17 +86,25 @@ def scrape(url: str, config: ScrapeConfig | None = None, out_dir: Path | str | N
     static: Extraction | None = None
     final_url = url
     static_html = ""
+    walled: ScrapeError | None = None
     if config.browser != "browser":
         page = fetch(url, config, budget=budget)
-        check_page_response(page)
+        try:
+            check_page_response(page)
+        except ScrapeError as exc:
+            # a plain HTTP client is what bot walls are built to stop; a real browser may pass
+            if config.browser != "auto" or not (exc.code == "bot_wall" or page.status in (403, 429)):
+                raise
+            walled = exc
         final_url = page.url
-        static_html = page.text
-        _report(report, 0.25, "reading the product facts")
-        static = extract_page(static_html, final_url, config, budget, headers=page.headers)
+        if walled is None:
+            static_html = page.text
+            _report(report, 0.25, "reading the product facts")
+            static = extract_page(static_html, final_url, config, budget, headers=page.headers)
 
     extraction = static
     fetch_path = "static"
-    need_browser = config.browser == "browser" or (
+    need_browser = config.browser == "browser" or walled is not None or (
         config.browser == "auto" and static is not None and not static.complete
         and (static.has_scripts or static.app_shell) and not (static.article and not static.structured))
     if need_browser:
@@ -106,6 +114,8 @@ def scrape(url: str, config: ScrapeConfig | None = None, out_dir: Path | str | N
         try:
             rendered = render_page(final_url, config, budget)
         except ScrapeError as exc:
+            if walled is not None and exc.code == "browser_unavailable":
+                raise walled from None
             if static is None or not static.is_product or exc.code in ("ssrf_blocked",):
                 raise
             log.warning("browser path failed for %s (%s); keeping the static result", url, exc)

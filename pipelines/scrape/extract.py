@@ -385,7 +385,8 @@ def _bullets(nodes, limit: int = 8) -> list[str]:
 
 PRICE_SELECTORS = (
     "#corePrice_feature_div .a-offscreen", "#priceblock_dealprice", "#priceblock_ourprice", ".a-price .a-offscreen",
-    ".price ins .amount", ".summary .price .amount", "[data-testid*=price]", "[data-price]", ".product-price",
+    ".price ins .amount", ".summary .price .amount", "[data-testid*=price]", "[data-test*=price]",
+    "[data-automation-id*=price]", "[data-qa*=price]", "[data-price]", ".product-price",
     ".product__price", ".price__current", ".sale-price", ".price", "[class*=price]", "[id*=price]",
 )
 LIST_PRICE_SELECTORS = (".a-text-price .a-offscreen", ".price del .amount", "s", "del", "[class*=compare]",
@@ -622,18 +623,24 @@ def _compact_rdfa(expanded: list[dict]) -> list[dict]:
 
 
 def _schema_nodes(html: str, base: str) -> dict[str, list[dict]]:
-    try:
-        data = extruct.extract(html, base_url=base, syntaxes=["json-ld", "microdata", "rdfa"], uniform=True,
-                               errors="ignore")
-    except Exception:  # a broken block must not hide the rest of the page
-        data = {}
+    # Each syntax only where the page carries it: pyRdfa walks the whole DOM (seconds on a 1 MB
+    # retailer page, and every OpenGraph tag is an RDFa `property`), so RDFa runs only with `typeof`.
+    lowered = html.lower()
+    syntaxes = [syntax for syntax, marker in (("json-ld", "application/ld+json"), ("microdata", "itemscope"),
+                                              ("rdfa", "typeof=")) if marker in lowered]
+    data = {}
+    if syntaxes:
+        try:
+            data = extruct.extract(html, base_url=base, syntaxes=syntaxes, uniform=True, errors="ignore")
+        except Exception:  # a broken block must not hide the rest of the page
+            data = {}
     out = {}
     for syntax, source in (("json-ld", "json-ld"), ("microdata", "microdata"), ("rdfa", "rdfa")):
         nodes: list[dict] = []
         raw = data.get(syntax) or []
         _walk(_compact_rdfa(raw) if syntax == "rdfa" else raw, nodes)
         out[source] = nodes
-    if not out["json-ld"]:  # extruct drops a whole page's JSON-LD on one bad block: read them one by one
+    if not out["json-ld"] and "json-ld" in syntaxes:  # extruct drops a whole page's JSON-LD on one bad block: read them one by one
         for block in re.findall(r"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", html, re.S | re.I):
             try:
                 _walk(json.loads(block.strip().rstrip(";")), out["json-ld"])
@@ -681,6 +688,13 @@ def extract(html: str, url: str, *, image_sizes: dict[str, tuple[int, int]] | No
     take("reviews")
     take("category")
     take("features", ("shopify", "heuristic", "json-ld", "microdata", "rdfa"))
+    if not result.fields.get("features") and result.fields.get("description"):
+        # no bullet list anywhere: the description's short sentences are the next best facts
+        sentences = [x.strip() for x in re.split(r"(?<=[.!?。！？])\s*", result.fields["description"]) if x.strip()]
+        short = [x.rstrip(".。") for x in sentences if 8 <= len(x) <= 140]
+        if len(short) >= 2:
+            result.fields["features"] = short[:4]
+            result.sources["features"] = "description"
     if result.fields.get("features"):
         result.fields["features"] = result.fields["features"][:max_features]
     # price and its list price and currency travel together from one source

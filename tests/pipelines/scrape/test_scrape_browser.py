@@ -149,3 +149,10 @@ def test_browser_errors_are_clear(page_server, tmp_path):
     with pytest.raises(ScrapeError) as caught:
         scrape(page_server.url + "/__/pdf", ScrapeConfig(browser="browser"), tmp_path)
     assert caught.value.code == "not_html"
+
+
+def test_bot_wall_tried_in_the_browser_then_reported(page_server, tmp_path):
+    with pytest.raises(ScrapeError) as caught:
+        scrape(page_server.url + "/__/botwall", ScrapeConfig(), tmp_path)
+    assert caught.value.code == "bot_wall"
+    assert "bot check" in caught.value.message
