@@ -38,8 +38,10 @@ class CampaignSerializer(serializers.ModelSerializer):
     source_csv = serializers.CharField(required=False, write_only=True, allow_blank=False,
                                        help_text="A CSV with a `url` column (or one URL per line) instead of source_urls.")
     source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True, validators=[public_http_url])
-    matrix = MatrixSerializer(required=False)
-    bucket = BucketSerializer(required=False)
+    matrix = serializers.JSONField(required=False, help_text="variants, frameworks, aspects, platforms, languages, "
+                                   "duration, tone, engines, seed")
+    bucket = serializers.JSONField(required=False, help_text="Optional S3-compatible delivery: bucket, prefix, "
+                                   "endpoint_url, region")
     brand_kit = WorkspaceObjectField(BrandKit, required=False, allow_null=True)
     webhook_url = serializers.URLField(max_length=2000, required=False, allow_blank=True, validators=[webhook_url])
     webhook_secret = serializers.CharField(max_length=200, min_length=16, required=False, write_only=True,
@@ -52,6 +54,18 @@ class CampaignSerializer(serializers.ModelSerializer):
                   "budget_per_month", "schedule", "time_zone", "enabled", "next_run_at", "webhook_url",
                   "webhook_secret", "bucket", "created", "updated"]
         read_only_fields = ["id", "next_run_at", "created", "updated"]
+
+    def validate_matrix(self, value):
+        matrix = MatrixSerializer(data=value or {})
+        matrix.is_valid(raise_exception=True)
+        return dict(matrix.validated_data)
+
+    def validate_bucket(self, value):
+        if not value:
+            return {}
+        bucket = BucketSerializer(data=value)
+        bucket.is_valid(raise_exception=True)
+        return dict(bucket.validated_data)
 
     def validate(self, attrs):
         if "source_csv" in attrs:
