@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter
@@ -105,6 +106,24 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         request.version, request.versioning_scheme = version, scheme
         self.check_permissions(request)
         self.check_throttles(request)
+        self.check_parents(kwargs)
+
+    def check_parents(self, kwargs) -> None:
+        """Nested routes (`campaigns/{campaign_pk}/runs/`): each `<name>_pk` must name a row of
+        this workspace through `model.<name>`, else 404 — even for an empty list."""
+        for name, value in kwargs.items():
+            if not name.endswith("_pk"):
+                continue
+            try:
+                parent = self.model._meta.get_field(name[:-3]).related_model
+            except Exception:  # an unknown parent cannot be checked: fail closed
+                raise exceptions.NotFound("Not found.", code="not_found")
+            try:
+                found = parent.objects.for_workspace(self.request.workspace).filter(pk=value).exists()
+            except (ValueError, DjangoValidationError):
+                found = False
+            if not found:
+                raise exceptions.NotFound("Not found.", code="not_found")
 
     @property
     def workspace(self):
