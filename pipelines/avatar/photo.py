@@ -36,7 +36,7 @@ FACE_WIDTH_OF_CANVAS = 0.40  # detector box width relative to the canvas width
 class PhotoConfig(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    x264_preset: str = "veryfast"
+    x264_preset: str = "superfast"
     crf: int = 18
 
 

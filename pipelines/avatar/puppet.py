@@ -23,7 +23,7 @@ from pipelines.avatar.output import CLIP_NAME, ClipSpec, FrameWriter
 from pipelines.avatar import puppet_art as art
 from pipelines.product import PresenterClip
 
-ART_VERSION = "2"
+ART_VERSION = "3"
 MOUTH_STEPS = np.array([8, 4, 4, 3, 2, 2], np.float32)  # quantisation per mouth parameter
 EYE_LEVELS = 4
 
@@ -31,7 +31,7 @@ EYE_LEVELS = 4
 class PuppetConfig(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    x264_preset: str = "veryfast"
+    x264_preset: str = "superfast"
     crf: int = 18
 
 
@@ -81,6 +81,9 @@ class PuppetAssets:
         self.head_origin = (int(xs.min()), int(ys.min()))
         self.head = np.ascontiguousarray(head[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
         self._bases: OrderedDict[tuple[int, int, int], np.ndarray] = OrderedDict()
+        self._body_layers: dict[int, np.ndarray] = {}
+        self._body_frames: dict[int, np.ndarray] = {}
+        self.region = self._head_region()
 
     # -- sprites ---------------------------------------------------------------
 
@@ -119,31 +122,67 @@ class PuppetAssets:
 
     # -- frames ----------------------------------------------------------------
 
-    def base(self, hx: int, hy: int, body_dy: int) -> np.ndarray:
-        """Backdrop + body + head (rest mouth, open eyes) at the given offsets; small LRU."""
-        key = (hx, hy, body_dy)
-        frame = self._bases.get(key)
-        if frame is not None:
-            self._bases.move_to_end(key)
-            return frame
-        frame = self.backdrop.copy()
-        if self.hair_back is not None:
-            self._over_at(frame, self.hair_back, self.hair_back_origin[0] + hx, self.hair_back_origin[1] + hy)
-        body = self.body
-        if body_dy:  # shoulders rise/fall: shift the body layer, the frame bottom stays covered
-            body = np.roll(body, body_dy, axis=0)
-            if body_dy > 0:
-                body[:body_dy] = 0
-            else:  # keep the bottom edge covered by repeating the last row
-                body[body_dy:] = body[body_dy - 1]
-        ys, = np.nonzero(body[..., 3].any(axis=1))
-        y0 = int(ys.min())
-        frame[y0:] = _over(frame[y0:], body[y0:])
-        self._over_at(frame, self.head, self.head_origin[0] + hx, self.head_origin[1] + hy)
-        self._bases[key] = frame
-        if len(self._bases) > 24:
-            self._bases.popitem(last=False)
+    def _body_layer(self, body_dy: int) -> np.ndarray:
+        """The body RGBA shifted by the breathing offset (a handful of values, cached)."""
+        layer = self._body_layers.get(body_dy)
+        if layer is None:
+            layer = self.body
+            if body_dy:
+                layer = np.roll(layer, body_dy, axis=0)
+                if body_dy > 0:
+                    layer[:body_dy] = 0
+                else:  # keep the bottom edge covered by repeating the last row
+                    layer[body_dy:] = layer[body_dy - 1]
+            self._body_layers[body_dy] = layer
+        return layer
+
+    def _body_frame(self, body_dy: int) -> np.ndarray:
+        frame = self._body_frames.get(body_dy)
+        if frame is None:
+            body = self._body_layer(body_dy)
+            ys, = np.nonzero(body[..., 3].any(axis=1))
+            frame = self.backdrop.copy()
+            frame[ys.min():] = _over(frame[ys.min():], body[ys.min():])
+            self._body_frames[body_dy] = frame
         return frame
+
+    def _head_region(self) -> tuple[int, int, int, int]:
+        """Every pixel head motion can change: the head and the visible back hair, plus margin."""
+        margin = int(8 * self.height / 1080) + 2
+        hh, hw = self.head.shape[:2]
+        x0, y0 = self.head_origin[0] - margin, self.head_origin[1] - margin
+        x1, y1 = self.head_origin[0] + hw + margin, self.head_origin[1] + hh + margin
+        if self.hair_back is not None:
+            bh, bw = self.hair_back.shape[:2]
+            bx, by = self.hair_back_origin
+            # hair below the row where the body is opaque across the hair's width is never seen
+            cols = slice(max(bx - margin, 0), min(bx + bw + margin, self.width))
+            opaque = (self.body[:, cols, 3] == 255).all(axis=1)
+            hidden_from = next((y for y in range(self.height) if opaque[y:].all()), self.height)
+            x0, y0 = min(x0, bx - margin), min(y0, by - margin)
+            x1, y1 = max(x1, bx + bw + margin), max(y1, min(by + bh, hidden_from) + margin)
+        x0, y0 = max(x0, 0), max(y0, 0)
+        x1, y1 = min(x1, self.width), min(y1, self.height)
+        return x0, y0, x1 - x0, y1 - y0
+
+    def base(self, hx: int, hy: int, body_dy: int) -> np.ndarray:
+        """The head region (backdrop, back hair, body, head with rest mouth and open eyes) for
+        one (sway, breath) offset; a small LRU, since the sway moves slowly."""
+        key = (hx, hy, body_dy)
+        region = self._bases.get(key)
+        if region is not None:
+            self._bases.move_to_end(key)
+            return region
+        x, y, w, h = self.region
+        region = np.ascontiguousarray(self.backdrop[y:y + h, x:x + w])
+        if self.hair_back is not None:
+            self._over_at(region, self.hair_back, self.hair_back_origin[0] + hx - x, self.hair_back_origin[1] + hy - y)
+        region[:] = _over(region, self._body_layer(body_dy)[y:y + h, x:x + w])
+        self._over_at(region, self.head, self.head_origin[0] + hx - x, self.head_origin[1] + hy - y)
+        self._bases[key] = region
+        if len(self._bases) > 96:
+            self._bases.popitem(last=False)
+        return region
 
     @staticmethod
     def _over_at(frame: np.ndarray, sprite: np.ndarray, x: int, y: int) -> None:
@@ -156,7 +195,9 @@ class PuppetAssets:
         frame[fy0:fy1, fx0:fx1] = _over(frame[fy0:fy1, fx0:fx1], sprite[fy0 - y:fy1 - y, fx0 - x:fx1 - x])
 
     def frame(self, hx: int, hy: int, body_dy: int, mouth_key: tuple, eye_level: int) -> np.ndarray:
-        frame = self.base(hx, hy, body_dy).copy()
+        frame = self._body_frame(body_dy).copy()
+        x, y, w, h = self.region
+        frame[y:y + h, x:x + w] = self.base(hx, hy, body_dy)
         for sprite, (x, y, w, h) in ((self.mouth_sprite(mouth_key), self.mouth_box),
                                      (self.eyes_sprite(eye_level), self.eyes_box)):
             x, y = x + hx, y + hy
@@ -204,7 +245,7 @@ class PuppetEngine:
         eye_levels = np.round(blinks * (EYE_LEVELS - 1)).astype(int)
         spec = ClipSpec(request.width, request.height, fps, n, request.audio, request.duration_s)
         out = Path(out_dir) / CLIP_NAME
-        with FrameWriter(out, spec, preset=self.config.x264_preset, crf=self.config.crf, tune="animation") as writer:
+        with FrameWriter(out, spec, preset=self.config.x264_preset, crf=self.config.crf) as writer:
             for i in range(n):
                 writer.write(assets.frame(hx[i], hy[i], by[i], assets.quantise(mouth[i]), int(eye_levels[i])))
                 if i % 60 == 0:

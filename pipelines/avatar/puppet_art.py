@@ -215,10 +215,17 @@ def draw_body(width: int, height: int, look: Look, brand: str, g: FaceGeometry) 
     if look.outfit in ("tee", "knit"):
         d.ellipse((cx - 0.62 * rx, neckline_y - 0.55 * rx, cx + 0.62 * rx, neckline_y + 0.38 * rx), fill=dark + (255,))
         d.ellipse((cx - 0.5 * rx, neckline_y - 0.6 * rx, cx + 0.5 * rx, neckline_y + 0.26 * rx), fill=neck_skin + (255,))
-        if look.outfit == "knit":  # ribbed texture
+        if look.outfit == "knit":  # ribbed texture, only on the sweater
+            ribs = Image.new("L", (W, H), 0)
+            rd = ImageDraw.Draw(ribs)
             for k in range(-20, 21):
                 x = cx + k * 0.14 * rx
-                d.line((x, shoulder_y + 0.5 * rx, x, H), fill=shade(cloth, -0.06) + (255,), width=max(1, int(0.02 * rx)))
+                rd.line((x, shoulder_y + 0.5 * rx, x, H), fill=255, width=max(1, int(0.02 * rx)))
+            torso_mask = Image.new("L", (W, H), 0)
+            ImageDraw.Draw(torso_mask).polygon(torso, fill=255)
+            layer.paste(Image.new("RGBA", (W, H), shade(cloth, -0.06) + (255,)), (0, 0),
+                        ImageChops.multiply(ribs, torso_mask))
+            d = ImageDraw.Draw(layer)
     elif look.outfit == "vneck":
         d.polygon([(cx - 0.62 * rx, neckline_y - 0.2 * rx), (cx + 0.62 * rx, neckline_y - 0.2 * rx),
                    (cx, neckline_y + 1.25 * rx)], fill=dark + (255,))
@@ -388,10 +395,10 @@ def draw_head(width: int, height: int, look: Look, g: FaceGeometry, *, with_feat
         beard = Image.new("L", (W, H), 0)
         bd = ImageDraw.Draw(beard)
         bd.polygon(face_outline(g, s), fill=255)
-        bd.rectangle((0, 0, W, cy + 0.18 * ry), fill=0)
-        bd.ellipse((cx - 0.62 * rx, cy + 0.05 * ry, cx + 0.62 * rx, cy + 0.5 * ry), fill=0)
+        # the cheek line curves up toward the ears; the cheeks above the mouth stay clear
+        bd.ellipse((cx - 1.3 * rx, cy - 1.1 * ry, cx + 1.3 * rx, cy + 0.4 * ry), fill=0)
         bd.ellipse((cx - 0.36 * rx, cy + 0.36 * ry, cx + 0.36 * rx, cy + 0.5 * ry), fill=255)  # moustache
-        beard = ImageChops.multiply(beard.filter(ImageFilter.GaussianBlur(0.03 * rx)), face_mask)
+        beard = ImageChops.multiply(beard.filter(ImageFilter.GaussianBlur(0.05 * rx)), face_mask)
         layer.paste(Image.new("RGBA", (W, H), mix(hair, skin, 0.2) + (255,)), (0, 0), beard.point(lambda v: int(v * 0.9)))
 
     # nose: a soft side shadow and nostrils, no outline
