@@ -95,8 +95,8 @@ def hostile_server(tmp_path, canary):
 
 def only_origin(server) -> ScrapeConfig:
     """Private hosts refused, except exactly the fixture server's origin."""
-    return ScrapeConfig(allow_private_hosts=False, allowed_hosts=[f"{server.host}:{server.port}"],
-                        browser="browser", browser_settle_ms=1500)
+    return ScrapeConfig(allow_private_hosts=False, browser="browser", browser_settle_ms=1500).trusting(
+        allowed_hosts=[f"{server.host}:{server.port}"])
 
 
 def test_js_built_page_uses_the_warm_browser(page_server, tmp_path):

@@ -136,3 +136,20 @@ def test_env_switch_allows_private_hosts(monkeypatch):
     monkeypatch.delenv("ADGEN_ALLOW_PRIVATE_HOSTS")
     assert not ScrapeConfig().private_allowed
     assert ScrapeConfig(allow_private_hosts=True).private_allowed
+
+
+def test_settings_cannot_exempt_hosts_or_swap_the_browser():
+    config = ScrapeConfig.model_validate({"allowed_hosts": ["169.254.169.254:80"], "chromium_path": "/bin/sh"})
+    assert config.allowed_hosts == [] and config.chromium_path == "/usr/bin/chromium"
+    with pytest.raises(ScrapeError):
+        check_url("http://169.254.169.254/", GuardPolicy.from_config(config))
+    trusted = config.trusting(allowed_hosts=["127.0.0.1:8123"])
+    assert GuardPolicy.from_config(trusted).allowed_hosts == {"127.0.0.1:8123"}
+    assert trusted.model_copy(update={"browser": "static"}).allowed_hosts == ["127.0.0.1:8123"]
+
+
+def test_limits_are_bounded():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        ScrapeConfig.model_validate({"max_page_bytes": 10**12})
