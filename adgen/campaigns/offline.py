@@ -1,4 +1,5 @@
-"""`adgen campaign run FILE.csv --out DIR`: a campaign over a URL list with no services.
+"""`adgen campaign run FILE.csv|FEED_URL --out DIR`: a campaign over a URL list or a product
+feed (Shopify products.json, Merchant XML, sitemap) with no services.
 
 The same matrix options as `adgen make`; one failed product is reported and skipped, never
 fails the batch. No Django is needed here: this is the offline path of a campaign run.
@@ -29,13 +30,41 @@ def campaign_urls(text: str) -> list[str]:
     return list(seen)
 
 
+def feed_kind(url: str) -> str:
+    """Which reader a feed URL needs: Shopify products.json, a sitemap, or a Merchant feed."""
+    path = url.split("?", 1)[0].lower()
+    if path.endswith(".json"):
+        return "shopify"
+    if "sitemap" in path:
+        return "sitemap"
+    return "merchant"
+
+
+def campaign_sources(source: str, *, limit: int = 1000) -> list[str]:
+    """Product URLs from a CSV/URL-list file, or from a feed URL (products.json, Merchant XML,
+    sitemap.xml) read through the scraper's SSRF guard."""
+    from adgen.cli import CliError
+    from adgen.campaigns.sources import source_entries
+    from pipelines.errors import PipelineError
+    from pipelines.scrape.config import private_hosts_allowed_by_env
+
+    if source.startswith(("http://", "https://")):
+        try:
+            entries = source_entries(kind=feed_kind(source), feed_url=source, limit=limit,
+                                     allow_private_hosts=private_hosts_allowed_by_env())
+        except PipelineError as exc:
+            raise CliError(f"campaign: {exc.message} [{exc.code}]") from None
+        return [entry.url for entry in entries]
+    path = Path(source)
+    if not path.is_file():
+        raise CliError(f"campaign: no such file {source}")
+    return campaign_urls(path.read_text(encoding="utf-8-sig"))
+
+
 def campaign_run_offline(args) -> int:
     from adgen.cli import CliError, make, summarize
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"campaign: no such file {args.file}")
-    urls = campaign_urls(path.read_text(encoding="utf-8-sig"))
+    urls = campaign_sources(args.file)
     if not urls:
         raise CliError(f"campaign: {args.file} lists no product URLs (expected a 'url' column)")
     manifest = make(urls, args, keep_going=True)
