@@ -141,6 +141,19 @@ def load_pipelines(model_dir: Path, config: DitConfig) -> dict:
         return pipes
 
 
+def install_pipelines(model_dir: Path, config: DitConfig, t2v, i2v=None) -> None:
+    """Seat already-built pipelines in this process's cache under `model_dir` (benchmarks build
+    full-size random-weight models in GPU memory instead of writing and reading ~20 GB)."""
+    device, dtype = resolve_device_dtype(config)
+    key = (str(Path(model_dir).resolve()), config.family, device, str(dtype), config.cpu_offload, config.vae_tiling)
+    if i2v is None and config.family == "ltx":
+        i2v = _classes("ltx")[1](**t2v.components)
+    for pipe in filter(None, (t2v, i2v)):
+        pipe.set_progress_bar_config(disable=True)
+    with _LOAD_LOCK:
+        _PIPELINES[key] = {"t2v": t2v, "i2v": i2v}
+
+
 # --------------------------------------------------------------------------- prompt + sizes
 
 

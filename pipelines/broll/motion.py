@@ -74,7 +74,13 @@ class Canvas:
     base: np.ndarray  # BGR, canvas pixels
     box: tuple[float, float, float, float]  # subject box in frame units
     matte: np.ndarray | None = None  # subject matte in canvas pixels, float [0,1]
-    backdrop: np.ndarray | None = None  # blurred, darkened version (reveal)
+    backdrop_fn: object = None  # makes the blurred, darkened version (reveal) when asked
+
+    @property
+    def backdrop(self) -> np.ndarray:
+        if not isinstance(self.backdrop_fn, np.ndarray):
+            self.backdrop_fn = self.backdrop_fn()
+        return self.backdrop_fn
     layer: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (fg BGR, fg alpha, what is behind)
 
 
@@ -127,7 +133,7 @@ def layout(image: np.ndarray, box: Box, out_w: int, out_h: int, supersample: flo
         matte = cv2.resize(matte_src, (cw, ch), interpolation=cv2.INTER_LINEAR) if matte_src is not None else None
         frame_box = (bx * cover, by * cover, bw * cover, bh * cover)
         canvas = Canvas(cw / supersample, ch / supersample, supersample, base, frame_box, matte)
-        canvas.backdrop = _backdrop(image, cw, ch, config.backdrop_dim * 0.8)
+        canvas.backdrop_fn = lambda: _backdrop(image, cw, ch, config.backdrop_dim * 0.8)
         return canvas
 
     # card layout: the sharp photo, rounded and shadowed, on its own blurred backdrop
@@ -154,13 +160,13 @@ def layout(image: np.ndarray, box: Box, out_w: int, out_h: int, supersample: flo
     photo = cv2.resize(image, (iw, ih), interpolation=cv2.INTER_CUBIC if fit > 1 else cv2.INTER_AREA)
     card_bgr[y0:y0 + ih, x0:x0 + iw] = photo
     alpha = card + shadow * (1 - card)
-    a3 = alpha[..., None]
-    canvas_base = np.clip(backdrop * (1 - a3) + card_bgr * card[..., None], 0, 255).astype(np.uint8)
+    # backdrop * (1 - alpha) + card: card_bgr is black outside the card and alpha == card inside it
+    canvas_base = cv2.blendLinear(backdrop, card_bgr, 1.0 - alpha, alpha)
     s = supersample
     frame_box = ((x0 + bx * fit) / s, (y0 + by * fit) / s, bw * fit / s, bh * fit / s)
     canvas = Canvas(cw / s, ch / s, s, canvas_base, frame_box, matte=card)
     canvas.layer = (card_bgr, alpha, backdrop)
-    canvas.backdrop = _backdrop(image, cw, ch, config.backdrop_dim * 0.8)
+    canvas.backdrop_fn = lambda: _backdrop(image, cw, ch, config.backdrop_dim * 0.8)
     return canvas
 
 
@@ -182,7 +188,7 @@ def abstract_canvas(out_w: int, out_h: int, supersample: float, seed: int, title
     base = np.clip(base + lights[..., None] * 255 * 0.6, 0, 255).astype(np.uint8)
     s = supersample
     box = (out_w * 0.25, out_h * 0.25, out_w * 0.5, out_h * 0.5)
-    return Canvas(cw / s, ch / s, s, base, box, None, base)
+    return Canvas(cw / s, ch / s, s, base, box, None, base.copy())
 
 
 def _even(value: float) -> int:
@@ -364,8 +370,9 @@ class Layer:
         inv = cv2.subtract(255, ya[..., 1])
         luma[...] = cv2.add(ya[..., 0], cv2.multiply(luma, inv, scale=1 / 255))
         cx0, cy0, cx1, cy1 = x0 // 2, y0 // 2, x1 // 2, y1 // 2
+        # outside the layer: neutral chroma (128), no alpha
         uva = _warped(self.packed[1], _chroma_matrix(m), (cx1 - cx0, cy1 - cy0), perspective,
-                      border=cv2.BORDER_CONSTANT)
+                      border=cv2.BORDER_CONSTANT, value=(128, 128, 0, 0))
         inv = cv2.subtract(255, uva[..., 2]).astype(np.int16)
         for i in (1, 2):
             target = out[i][cy0:cy1, cx0:cx1]
@@ -375,10 +382,10 @@ class Layer:
 
 
 def _warped(src: np.ndarray, m: np.ndarray, size: tuple[int, int], perspective: bool,
-            border: int = cv2.BORDER_REPLICATE) -> np.ndarray:
+            border: int = cv2.BORDER_REPLICATE, value: tuple = (0, 0, 0, 0)) -> np.ndarray:
     if perspective:
-        return cv2.warpPerspective(src, m, size, flags=cv2.INTER_LINEAR, borderMode=border)
-    return cv2.warpAffine(src, m[:2], size, flags=cv2.INTER_LINEAR, borderMode=border)
+        return cv2.warpPerspective(src, m, size, flags=cv2.INTER_LINEAR, borderMode=border, borderValue=value)
+    return cv2.warpAffine(src, m[:2], size, flags=cv2.INTER_LINEAR, borderMode=border, borderValue=value)
 
 
 def _inpaint_subject(bgr: np.ndarray, matte: np.ndarray) -> np.ndarray:

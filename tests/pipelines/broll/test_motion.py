@@ -49,6 +49,9 @@ def test_every_move_keeps_the_product_in_frame_and_moves(product_photo, tmp_path
         assert xs.min() > 0 and ys.min() > 0 and xs.max() < width - 1 and ys.max() < height - 1, \
             f"{camera}: product cut off in frame {index}"
         box_area = red.sum()
+        b, g, r = (frame[..., i].astype(int) for i in range(3))
+        # compositing must not leak colour (chroma mistakes show up as green or magenta)
+        assert not ((g > r + 60) & (g > b + 60)).any(), f"{camera}: green fringe in frame {index}"
     assert box_area
     # the camera moved (static still breathes a little)
     change = np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean()
