@@ -365,7 +365,8 @@ def _outside_product(node: Node, limit: int = 12) -> bool:
 def _struck(node: Node) -> bool:
     current, depth = node, 0
     while current is not None and depth < 4:
-        if current.tag in ("s", "del", "strike") or LIST_PRICE_HINT.search(_attrs(current)):
+        if current.tag in ("s", "del", "strike") or LIST_PRICE_HINT.search(_attrs(current)) \
+                or current.attributes.get("data-a-strike") == "true" or "a-text-price" in (current.attributes.get("class") or ""):
             return True
         current = current.parent
         depth += 1
@@ -384,12 +385,14 @@ def _bullets(nodes, limit: int = 8) -> list[str]:
 
 
 PRICE_SELECTORS = (
-    "#corePrice_feature_div .a-offscreen", "#priceblock_dealprice", "#priceblock_ourprice", ".a-price .a-offscreen",
+    ".priceToPay .a-offscreen", "#corePriceDisplay_desktop_feature_div .a-price .a-offscreen",
+    "#corePrice_desktop .a-price .a-offscreen", "#corePrice_feature_div .a-offscreen", "#price_inside_buybox",
+    "#newBuyBoxPrice", "#priceblock_saleprice", "#kindle-price", "#priceblock_dealprice", "#priceblock_ourprice", ".a-price .a-offscreen",
     ".price ins .amount", ".summary .price .amount", "[data-testid*=price]", "[data-test*=price]",
     "[data-automation-id*=price]", "[data-qa*=price]", "[data-price]", ".product-price",
     ".product__price", ".price__current", ".sale-price", ".price", "[class*=price]", "[id*=price]",
 )
-LIST_PRICE_SELECTORS = (".a-text-price .a-offscreen", ".price del .amount", "s", "del", "[class*=compare]",
+LIST_PRICE_SELECTORS = ("[data-a-strike=true] .a-offscreen", ".a-text-price .a-offscreen", ".price del .amount", "s", "del", "[class*=compare]",
                         "[class*=was]", "[class*=list-price]", "[class*=original]", "[class*=regular]")
 IMAGE_ATTRS = ("data-old-hires", "data-zoom-image", "data-large_image", "data-zoom", "data-full", "data-src",
                "data-lazy-src", "data-original", "src")
@@ -538,7 +541,8 @@ def _heuristic_fields(tree: HTMLParser, base: str, sizes) -> dict:
             break
     rating_text = " ".join(
         (n.attributes.get("aria-label") or n.attributes.get("title") or "") + " " + _text(n)
-        for n in tree.css("[class*=rating], [class*=stars], [id*=rating], [class*=review-summary], [id*=acrPopover]")[:6])
+        for n in tree.css("#acrPopover, #acrCustomerReviewText, [class*=rating], [class*=stars], [id*=rating], "
+                          "[class*=review-summary]")[:6])
     match = re.search(r"(\d(?:[.,]\d+)?)\s*(?:out of|/|von|sur|de)\s*5", rating_text, re.I)
     if match:
         value = float(match.group(1).replace(",", "."))
