@@ -34,7 +34,9 @@ def broker_url():
         client.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"Redis is not reachable at {url}")
-    client.flushdb()  # this test run's own DB number: stale queues from an earlier run would confuse it
+    stale = list(client.scan_iter("dramatiq:*"))  # queues left by an earlier, interrupted run
+    if stale:
+        client.delete(*stale)
     return url
 
 
@@ -56,6 +58,15 @@ def redis_actors(broker_url):
     for a, old in previous.items():
         a.broker = old
     broker.close()
+
+
+def database_url() -> str:
+    """The test database (pytest-django's test_<name>) for the worker subprocesses."""
+    from urllib.parse import quote
+
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class Worker:
@@ -92,8 +103,7 @@ def service(live_server, redis_actors, broker_url, settings, tmp_path, make_tena
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.ARTIFACT_ROOT = tmp_path / "artifacts"
     settings.ADGEN_ALLOW_PRIVATE_HOSTS = True
-    db = connection.settings_dict
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    env = {**os.environ, "DATABASE_URL": database_url(),
            "BROKER_URL": broker_url, "MEDIA_ROOT": settings.MEDIA_ROOT, "ARTIFACT_ROOT": str(settings.ARTIFACT_ROOT),
            "ADGEN_STAGE_STALE_S": "4", "ADGEN_ALLOW_PRIVATE_HOSTS": "1", "DJANGO_SETTINGS_MODULE": "adgen.settings",
            "ADGEN_TRIAL_CREDITS": "100000"}
@@ -249,3 +259,23 @@ def test_bad_url_fails_with_a_clear_error_on_workers(service, store_url):
         assert body["error"]["stage"] == "scrape"
         assert not [s for s in body["stages"] if s["status"] in ("running", "queued", "pending")]
         assert body["outputs"]["renders"] == []
+
+
+def test_scraped_product_feeds_an_ad_without_scraping_again(service, store_url):
+    from adgen.ads.models import Product
+
+    service.worker()
+    response = httpx.post(f"{service.api}/products/", json={"url": f"{store_url}/products/yirgacheffe-whole-bean-coffee.html"},
+                          headers=service.headers, timeout=30)
+    assert response.status_code == 202 and response.json()["status"] == "pending"
+    product_id = response.json()["id"]
+    product = wait_for(lambda: (lambda b: b if b["status"] != "pending" else None)(
+        httpx.get(f"{service.api}/products/{product_id}/", headers=service.headers, timeout=30).json()),
+        120, "the scrape", service)
+    assert product["status"] == "ready" and product["title"] and product["data"]["title"] == product["title"]
+    job_id = service.submit(product=product_id, **SMALL)["id"]
+    scrape = runs(job_id)["scrape"]
+    assert scrape.status == StageRun.Status.DONE and scrape.cached and scrape.attempt == 0  # reused, not fetched
+    assert scrape.artifact_key == Product.objects.dangerously_unscoped().get(pk=product_id).artifact_key
+    wait_for(lambda: runs(job_id)["script"].status == StageRun.Status.DONE, 120, "the script", service)
+    assert httpx.post(f"{service.api}/ads/{job_id}/cancel/", headers=service.headers, timeout=30).status_code == 200
