@@ -198,3 +198,70 @@ class BrandKitForm(forms.ModelForm):
                 continue
             fields[name] = value
         return fields
+
+
+class CampaignForm(forms.Form):
+    """The HTML side of a campaign; the campaigns app's serializer applies its own rules after this."""
+
+    SOURCE_KINDS = [("urls", "A list of product URLs (paste or CSV)"), ("shopify", "Shopify storefront (products.json)"),
+                    ("merchant", "Google Merchant Center feed (XML)"), ("sitemap", "Sitemap filtered by a URL pattern")]
+
+    name = forms.CharField(max_length=200)
+    source_kind = forms.ChoiceField(label="Products come from", choices=SOURCE_KINDS, initial="urls")
+    source_urls = forms.CharField(label="Product URLs", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                                  help_text="One URL per line.")
+    source_csv = forms.FileField(label="…or a CSV file with a url column", required=False,
+                                 widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}))
+    source_url = forms.URLField(label="Feed or sitemap URL", required=False, assume_scheme="https")
+    url_pattern = forms.CharField(label="Sitemap URL pattern (regex)", required=False, max_length=500)
+    max_products = forms.IntegerField(min_value=1, max_value=1000, initial=50)
+    variants = forms.IntegerField(label="Variants per product", min_value=1, max_value=6, initial=2)
+    aspects = forms.MultipleChoiceField(choices=[(a, a) for a in ASPECTS], initial=["9:16"],
+                                        widget=forms.CheckboxSelectMultiple)
+    languages = forms.MultipleChoiceField(choices=LANGUAGES, initial=["en"], widget=forms.CheckboxSelectMultiple)
+    duration = forms.IntegerField(label="Length (seconds)", min_value=6, max_value=60, initial=20)
+    preview = forms.BooleanField(required=False, initial=True, label="Preview quality first")
+    brand_kit = forms.ModelChoiceField(queryset=BrandKit.objects.none(), required=False, empty_label="No brand kit")
+    budget_per_run = forms.IntegerField(label="Credit budget per run", min_value=1, required=False)
+    budget_per_month = forms.IntegerField(label="Credit budget per month", min_value=1, required=False)
+    schedule = forms.CharField(label="Schedule (cron)", required=False, max_length=120,
+                               help_text="e.g. 0 9 * * mon — every Monday at 09:00. Empty: run by hand only.")
+    time_zone = forms.CharField(max_length=64, initial="UTC", help_text="e.g. Asia/Shanghai")
+    enabled = forms.BooleanField(required=False, initial=True, label="Schedule enabled")
+    webhook_url = forms.URLField(label="Delivery webhook URL", required=False, assume_scheme="https")
+    webhook_secret = forms.CharField(label="Webhook secret (16+ characters)", required=False, max_length=200,
+                                     widget=forms.PasswordInput(render_value=False))
+
+    def __init__(self, *args, brand_kits=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if brand_kits is not None:
+            self.fields["brand_kit"].queryset = brand_kits
+
+    def api_data(self) -> dict:
+        d = self.cleaned_data
+        data = {name: d[name] for name in ("name", "source_kind", "source_url", "url_pattern", "max_products",
+                                           "preview", "schedule", "time_zone", "enabled", "webhook_url")}
+        data["matrix"] = {"variants": d["variants"], "aspects": d["aspects"], "languages": d["languages"],
+                          "duration": d["duration"]}
+        data["brand_kit"] = str(d["brand_kit"].pk) if d["brand_kit"] else None
+        for name in ("budget_per_run", "budget_per_month"):
+            data[name] = d[name]
+        if d["webhook_secret"]:
+            data["webhook_secret"] = d["webhook_secret"]
+        if d["source_csv"]:
+            data["source_csv"] = d["source_csv"].read().decode("utf-8", errors="replace")
+        elif d["source_kind"] == "urls":
+            data["source_urls"] = _lines(d["source_urls"])
+        return data
+
+
+def campaign_initial(campaign) -> dict:
+    matrix = campaign.matrix or {}
+    return {"name": campaign.name, "source_kind": campaign.source_kind, "source_urls": "\n".join(campaign.source_urls),
+            "source_url": campaign.source_url, "url_pattern": campaign.url_pattern,
+            "max_products": campaign.max_products, "variants": matrix.get("variants", 2),
+            "aspects": matrix.get("aspects") or ["9:16"], "languages": matrix.get("languages") or ["en"],
+            "duration": int(matrix.get("duration", 20)), "preview": campaign.preview, "brand_kit": campaign.brand_kit_id,
+            "budget_per_run": campaign.budget_per_run, "budget_per_month": campaign.budget_per_month,
+            "schedule": campaign.schedule, "time_zone": campaign.time_zone, "enabled": campaign.enabled,
+            "webhook_url": campaign.webhook_url}

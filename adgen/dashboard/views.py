@@ -474,3 +474,98 @@ def billing_portal(request):
         messages.error(request, getattr(exc, "message", str(exc)))
         return redirect(_ws_url(request, "billing"))
     return redirect(url)
+
+
+# --------------------------------------------------------------------------- campaigns
+
+
+def _campaign(request, campaign_id):
+    from adgen.campaigns import selectors as campaign_selectors
+
+    return _get_or_404(campaign_selectors.campaign_list(workspace=request.workspace), pk=campaign_id)
+
+
+@workspace_view()
+def campaigns(request):
+    from adgen.campaigns import selectors as campaign_selectors
+
+    return render(request, "dashboard/campaigns.html", {
+        "campaigns": campaign_selectors.campaign_list(workspace=request.workspace).prefetch_related("runs")})
+
+
+@workspace_view(Membership.Role.EDITOR)
+def campaign_edit(request, campaign_id=None):
+    """Create or edit: the campaigns app's serializer validates (its rules, one place), its service writes."""
+    from adgen.campaigns import services as campaign_services
+    from adgen.campaigns.serializers import CampaignSerializer
+
+    campaign = _campaign(request, campaign_id) if campaign_id else None
+    kits = ads_selectors.brand_kit_list(workspace=request.workspace)
+    form = forms.CampaignForm(request.POST or None, request.FILES or None, brand_kits=kits,
+                              initial=forms.campaign_initial(campaign) if campaign else None)
+    if request.method == "POST" and form.is_valid():
+        serializer = CampaignSerializer(instance=campaign, data=form.api_data(), partial=campaign is not None,
+                                        context={"workspace": request.workspace, "request": request})
+        if serializer.is_valid():
+            try:
+                if campaign is None:
+                    campaign = campaign_services.campaign_create(workspace=request.workspace,
+                                                                 **serializer.validated_data)
+                else:
+                    campaign = campaign_services.campaign_update(campaign=campaign, **serializer.validated_data)
+            except ApiError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Campaign {campaign.name} saved.")
+                return redirect(_ws_url(request, "campaign", campaign_id=campaign.pk))
+        else:
+            for field, errors in serializer.errors.items():
+                text = "; ".join(str(e) for e in (errors if isinstance(errors, list) else [errors]))
+                form.add_error(field if field in form.fields else None, text)
+    return render(request, "dashboard/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@workspace_view()
+def campaign(request, campaign_id):
+    from adgen.campaigns import selectors as campaign_selectors
+
+    campaign = _campaign(request, campaign_id)
+    runs = Paginator(campaign_selectors.run_list(campaign=campaign), 20).get_page(request.GET.get("page"))
+    return render(request, "dashboard/campaign.html", {"campaign": campaign, "page": runs})
+
+
+@workspace_view(Membership.Role.EDITOR)
+@require_POST
+def campaign_run_now(request, campaign_id):
+    from adgen.campaigns import services as campaign_services
+
+    campaign = _campaign(request, campaign_id)
+    run = campaign_services.campaign_run_start(campaign=campaign, force=request.POST.get("force") == "on")
+    if run is None:
+        messages.error(request, "A run is already starting.")
+        return redirect(_ws_url(request, "campaign", campaign_id=campaign.pk))
+    return redirect(_ws_url(request, "campaign-run", campaign_id=campaign.pk, run_id=run.pk))
+
+
+def _run(request, campaign, run_id):
+    from adgen.campaigns import selectors as campaign_selectors
+
+    return _get_or_404(campaign_selectors.run_list(campaign=campaign), pk=run_id)
+
+
+@workspace_view()
+def campaign_run(request, campaign_id, run_id):
+    from adgen.campaigns import selectors as campaign_selectors
+
+    campaign = _campaign(request, campaign_id)
+    run = _run(request, campaign, run_id)
+    context = {"campaign": campaign, "run": run, "items": campaign_selectors.item_list(run=run).prefetch_related("jobs")}
+    template = "dashboard/_campaign_run.html" if request.headers.get("HX-Request") == "true" else \
+        "dashboard/campaign_run.html"
+    return render(request, template, context)
+
+
+@workspace_view()
+def campaign_run_archive(request, campaign_id, run_id):
+    run = _run(request, _campaign(request, campaign_id), run_id)
+    return _file_response(run.archive, download=True, filename=f"campaign-run-{run.pk}.zip")

@@ -4,6 +4,7 @@ and CSRF. The browser flow with workers runs in test_e2e.py."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -112,3 +113,49 @@ def test_brand_kit_create_with_colours(make_user):
     bad = owner.client.post(f"{owner.base}/brand-kits/new/", {"name": "Bad", "primary_color": "red",
                                                                "secondary_color": "#ffffff", "accent_color": "#ff3d57"})
     assert bad.status_code == 200 and b"Use a colour" in bad.content
+
+
+def test_campaign_pages_create_run_and_scope(make_user):
+    from adgen.campaigns.models import Campaign, CampaignRun
+
+    owner, stranger = make_user(), make_user()
+    response = owner.client.post(f"{owner.base}/campaigns/new/", {
+        "name": "Weekly cats", "source_kind": "urls",
+        "source_urls": "https://shop.example.com/a\nhttps://shop.example.com/b", "max_products": "10",
+        "variants": "1", "aspects": ["9:16", "1:1"], "languages": ["en"], "duration": "8", "preview": "on",
+        "schedule": "0 9 * * mon", "time_zone": "Asia/Shanghai", "enabled": "on", "budget_per_run": "100"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    campaign = Campaign.objects.for_workspace(owner.workspace).get()
+    assert campaign.source_urls == ["https://shop.example.com/a", "https://shop.example.com/b"]
+    assert campaign.matrix["aspects"] == ["9:16", "1:1"] and campaign.next_run_at is not None
+    assert b"Weekly cats" in owner.client.get(f"{owner.base}/campaigns/").content
+
+    bad = owner.client.post(f"{owner.base}/campaigns/new/", {
+        "name": "Bad", "source_kind": "urls", "source_urls": "https://shop.example.com/a", "max_products": "10",
+        "variants": "1", "aspects": ["9:16"], "languages": ["en"], "duration": "8", "schedule": "every day",
+        "time_zone": "UTC"})
+    assert bad.status_code == 200 and b"error" in bad.content
+
+    run_response = owner.client.post(f"{owner.base}/campaigns/{campaign.pk}/run/")
+    run = CampaignRun.objects.for_workspace(owner.workspace).get()
+    assert run_response.status_code == 302 and run_response.url.endswith(f"/runs/{run.pk}/")
+    assert owner.client.get(run_response.url).status_code == 200
+
+    for url in (f"{owner.base}/campaigns/", f"{owner.base}/campaigns/{campaign.pk}/",
+                f"{owner.base}/campaigns/{campaign.pk}/edit/", f"{owner.base}/campaigns/{campaign.pk}/runs/{run.pk}/"):
+        assert stranger.client.get(url).status_code == 404, url
+    assert stranger.client.post(f"{owner.base}/campaigns/{campaign.pk}/run/").status_code == 404
+    # the stranger's own workspace URL with the owner's campaign id: still 404
+    assert stranger.client.get(f"{stranger.base}/campaigns/{campaign.pk}/").status_code == 404
+
+
+def test_pages_load_under_200_kb_of_our_js_and_css(make_user):
+    from django.contrib.staticfiles import finders
+
+    owner = make_user()
+    html = owner.client.get(f"{owner.base}/").content.decode()
+    assets = re.findall(r'(?:src|href)="/static/([^"]+\.(?:js|css))"', html)
+    assert assets, html[:500]
+    total = sum(Path(finders.find(a)).stat().st_size for a in assets)
+    assert total < 200 * 1024, (assets, total)
+    assert "cdn" not in html.lower()  # vendored, nothing fetched from elsewhere at run time

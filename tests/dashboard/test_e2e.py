@@ -1,0 +1,187 @@
+"""The dashboard in a real browser (Debian's Chromium through Playwright) against the live server
+on loopback, with real dramatiq workers on Redis and the local Stripe stand-in.
+
+One walk through what a user does: sign up, add a workspace, paste a product link, review it,
+edit a script, generate (1 variant, 9:16, 8 s preview), watch progress reach 100%, play the
+video, download the zip, buy credits, and check that a user of another organization gets 404.
+Screenshots at 390 px and desktop width go to out/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+from django.db import connection
+
+from tests.ads.test_workers import Worker, broker_url, redis_actors  # noqa: F401  (fixtures)
+from tests.billing.stripe_server import event_payload, sign_payload, stripe_server, stripe_settings  # noqa: F401
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "out" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PRODUCT = "products/cloud-nest-calming-cat-bed.html"
+EDITED_HOOK = "Your cat deserves a cloud."
+EDITED_LINE = "Your cat deserves a cloud, edited in the dashboard."
+
+
+@pytest.fixture
+def workers(live_server, redis_actors, broker_url, settings, tmp_path, monkeypatch):  # noqa: F811
+    """Settings for the live server plus one `adgen worker` subprocess on the same DB and Redis."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop here
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.ARTIFACT_ROOT = tmp_path / "artifacts"
+    settings.ADGEN_ALLOW_PRIVATE_HOSTS = True
+    settings.SITE_URL = live_server.url
+    settings.TRIAL_CREDITS = 5000
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    db = connection.settings_dict
+    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+           "BROKER_URL": broker_url, "MEDIA_ROOT": settings.MEDIA_ROOT, "ARTIFACT_ROOT": str(settings.ARTIFACT_ROOT),
+           "ADGEN_STAGE_STALE_S": "30", "ADGEN_ALLOW_PRIVATE_HOSTS": "1", "DJANGO_SETTINGS_MODULE": "adgen.settings"}
+    worker = Worker(env, tmp_path / "worker.log").start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def shoot(page, name: str) -> None:
+    """Full-page screenshots at phone (390 px) and desktop (1280 px) width."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height in ((390, 844), (1280, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def sign_up(page, base: str, email: str, organization: str) -> None:
+    page.goto(f"{base}/signup/")
+    page.fill("#id_email", email)
+    page.fill("#id_password", "a long test password")
+    page.fill("#id_organization", organization)
+    page.click("button:has-text('Sign up')")
+    page.wait_for_url(re.compile(r"/workspaces/[0-9a-f-]{36}/$"))
+
+
+def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_settings, tmp_path):  # noqa: F811
+    from adgen.ads.models import AdJob
+
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+
+    # sign up, then add a second brand workspace
+    sign_up(page, base, "owner@example.com", "Northwind Agency")
+    shoot(page, "workspace-empty")
+    page.goto(f"{base}/workspaces/new/")
+    shoot(page, "workspace-new")
+    page.fill("#id_name", "Cloud Nest")
+    page.click("button:has-text('Create workspace')")
+    page.wait_for_url(re.compile(r"/workspaces/[0-9a-f-]{36}/$"))
+    workspace_url = page.url
+    assert "Cloud Nest" in page.inner_text("h1")
+
+    # paste the product link; the scrape runs on the worker, the page polls until it is ready
+    page.click("nav.tabs >> text=Create")
+    shoot(page, "create")
+    page.fill("#id_url", f"{store_url}/{PRODUCT}")
+    page.click("button:has-text('Read the page')")
+    page.wait_for_selector("text=Review the product", timeout=90_000)
+    assert "Cloud Nest" in page.input_value("#id_title")
+    shoot(page, "review")
+    page.fill("#id_variants", "1")
+    page.fill("#id_duration", "8")
+    assert page.is_checked("input[name=aspects][value='9:16']") and page.is_checked("#id_preview")
+    page.click("button:has-text('Write scripts')")
+
+    # scripts: edit the hook, see the quote, generate
+    page.wait_for_selector("text=Variant 1")
+    assert re.search(r"\d+ credits", page.inner_text(".quote"))
+    page.fill("#s0-hook", EDITED_HOOK)
+    page.fill("#s0-0-vo", EDITED_LINE)
+    shoot(page, "scripts")
+    page.click("button:has-text('Generate')")
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]{36}/$"))
+    job_url = page.url
+    shoot(page, "progress")
+
+    # live progress until the job ends; the page reloads into the results
+    page.wait_for_selector("#job-status:has-text('succeeded'), #job-status:has-text('failed')", timeout=240_000)
+    status = page.text_content("#job-status").strip()
+    assert status == "succeeded", page.inner_text("#progress") + "\n" + workers.log.read_text(errors="replace")[-3000:]
+    assert page.inner_text("#job-percent") == "100%"
+    assert "100" == page.get_attribute("#job-progress", "value")
+
+    # play the result
+    page.wait_for_function("document.querySelector('video') && document.querySelector('video').readyState >= 1",
+                           timeout=30_000)
+    duration = page.evaluate("document.querySelector('video').duration")
+    assert 5 < duration < 20
+    page.evaluate("document.querySelector('video').muted = true; document.querySelector('video').play()")
+    page.wait_for_function("document.querySelector('video').currentTime > 0.3", timeout=30_000)
+    page.evaluate("document.querySelector('video').pause()")
+    shoot(page, "results")
+
+    video_url = base + page.get_attribute("video source", "src")
+
+    # buy credits through the Stripe stand-in, then Stripe's signed webhook arrives
+    page.click("nav.tabs >> text=Billing")
+    before = int(page.inner_text("#balance-available").replace(",", ""))
+    shoot(page, "billing")
+    pack_credits = int(page.inner_text("form.pack .big").split()[0].replace(",", ""))
+    page.click("form.pack button")
+    page.wait_for_url(re.compile(re.escape(stripe_settings.url) + r"/c/pay/cs_test_\w+"))
+    session = stripe_settings.pay(page.url.rsplit("/", 1)[1])
+    payload = event_payload("checkout.session.completed", session)
+    delivered = httpx.post(f"{base}/api/v1/billing/stripe/webhook/", content=payload, timeout=30,
+                           headers={"Content-Type": "application/json", "Stripe-Signature": sign_payload(payload)})
+    assert delivered.status_code == 200, delivered.text
+    page.goto(f"{workspace_url}billing/?checkout=success")
+    assert int(page.inner_text("#balance-available").replace(",", "")) == before + pack_credits
+    assert "Purchase" in page.inner_text("#ledger")
+
+    page.goto(f"{base}/workspaces/")
+    shoot(page, "overview")
+    page.goto(f"{workspace_url}brand-kits/")
+    shoot(page, "brand-kits")
+    page.goto(f"{workspace_url}campaigns/new/")
+    shoot(page, "campaign-new")
+
+    # another organization's user sees none of it
+    stranger = browser.new_context().new_page()
+    sign_up(stranger, base, "stranger@example.com", "Other Brand")
+    for url in (workspace_url, job_url, f"{job_url}progress/", f"{job_url}archive.zip", f"{workspace_url}billing/",
+                f"{workspace_url}brand-kits/", f"{workspace_url}create/", video_url):
+        response = stranger.goto(url)
+        assert response.status == 404, url
+
+    # download every file at once (checked last: it needs the export stage to write the batch zip)
+    page.goto(job_url)
+    assert page.locator("text=Download all (zip)").count() == 1, "the finished job has no batch zip (job.archive)"
+    with page.expect_download() as download_info:
+        page.click("text=Download all (zip)")
+    archive = tmp_path / "all.zip"
+    download_info.value.save_as(archive)
+    with zipfile.ZipFile(archive) as zf:
+        assert any(name.endswith(".mp4") for name in zf.namelist()), zf.namelist()
+    # the edited script is the one that was rendered
+    job = AdJob.objects.dangerously_unscoped().get(pk=job_url.rstrip("/").rsplit("/", 1)[1])
+    script = job.variants.get(index=0).script
+    assert script["hook"] == EDITED_HOOK and script["scenes"][0]["voiceover"] == EDITED_LINE
