@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import queue
 import re
 import threading
@@ -325,14 +326,16 @@ class BrowserPool:
 
 
 _pool: BrowserPool | None = None
+_pool_pid = 0
 _pool_lock = threading.Lock()
 
 
 def pool() -> BrowserPool:
-    global _pool
+    """This process's pool; a forked worker gets its own (a browser cannot cross a fork)."""
+    global _pool, _pool_pid
     with _pool_lock:
-        if _pool is None:
-            _pool = BrowserPool()
+        if _pool is None or _pool_pid != os.getpid():
+            _pool, _pool_pid = BrowserPool(), os.getpid()
             atexit.register(_pool.close)
         return _pool
 

@@ -186,13 +186,20 @@ def _pick_product(nodes: list[dict], page_url: str) -> dict | None:
     return (with_offers or products)[0]
 
 
+def _position(item: dict) -> float:
+    try:
+        return float(item.get("position") or 0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def _schema_fields(nodes: list[dict], base: str) -> tuple[dict, bool]:
     product = _pick_product(nodes, base)
     out: dict = {}
     crumbs = next((n for n in nodes if "breadcrumblist" in _types(n)), None)
     if crumbs:
         items = crumbs.get("itemListElement") or []
-        items = sorted((i for i in items if isinstance(i, dict)), key=lambda i: int(i.get("position") or 0))
+        items = sorted((i for i in _as_list(items) if isinstance(i, dict)), key=_position)
         names = [_name(i.get("name") or i.get("item")) for i in items]
         out["category"] = [n for n in names if n]
     org = next((n for n in nodes if _types(n) & {"organization", "onlinestore", "store", "corporation"}
@@ -225,10 +232,12 @@ def _schema_fields(nodes: list[dict], base: str) -> tuple[dict, bool]:
     rating = _first(rating)
     if isinstance(rating, dict):
         value = norm.parse_amount(_first(rating.get("ratingValue")))
-        count = norm.parse_amount(_first(rating.get("reviewCount") or rating.get("ratingCount")))
+        raw_count = _first(rating.get("ratingCount") or rating.get("reviewCount"))
+        digits = re.sub(r"\D", "", str(int(raw_count) if isinstance(raw_count, float) else raw_count or ""))
+        count = int(digits) if digits else None
         best = norm.parse_amount(_first(rating.get("bestRating"))) or 5.0
         if value is not None and 0 < value <= best:
-            out["rating"] = Rating(value=value, count=int(count) if count is not None else None, best=best)
+            out["rating"] = Rating(value=value, count=count, best=best)
     reviews = []
     for review in _as_list(product.get("review") or product.get("reviews")):
         if not isinstance(review, dict):
@@ -236,10 +245,9 @@ def _schema_fields(nodes: list[dict], base: str) -> tuple[dict, bool]:
         text = norm.clean_text(_first(review.get("reviewBody") or review.get("description") or review.get("name")), 1000)
         if not text:
             continue
-        score = review.get("reviewRating")
-        score = norm.parse_amount(_first(score.get("ratingValue"))) if isinstance(_first(score), dict) else None
-        if isinstance(_first(review.get("reviewRating")), dict):
-            score = norm.parse_amount(_first(_first(review["reviewRating"]).get("ratingValue")))
+        rating_node = _first(review.get("reviewRating"))
+        score = norm.parse_amount(_first(rating_node.get("ratingValue"))) if isinstance(rating_node, dict) else \
+            norm.parse_amount(rating_node)
         reviews.append(Review(author=_name(review.get("author")), rating=score, text=text))
     out["reviews"] = reviews
     features = []
@@ -249,7 +257,7 @@ def _schema_fields(nodes: list[dict], base: str) -> tuple[dict, bool]:
     out["features"] = features
     if not out.get("category") and product.get("category"):
         category = norm.clean_text(_first(product.get("category")))
-        out["category"] = [c.strip() for c in re.split(r"\s*[>/|]\s*", category) if c.strip()]
+        out["category"] = [c.strip() for c in re.split(r"\s*[<>/|›»]\s*", category) if c.strip()]
     return out, True
 
 
