@@ -97,41 +97,53 @@ def save_image(image: Image.Image, out_dir: Path, index: int) -> tuple[str, Imag
     return name, rgb
 
 
+def _fetch_image(url: str, config: ScrapeConfig, budget: Budget) -> Image.Image | None:
+    try:
+        fetched = fetch(url, config, budget=budget, accept="image/avif,image/webp,image/*;q=0.8",
+                        max_bytes=config.max_image_bytes, timeout_s=min(10.0, config.page_timeout_s), kind="image")
+        if fetched.status >= 400:
+            raise ScrapeError(f"HTTP {fetched.status}", code="http_error")
+        return decode_image(fetched.body, config, url)
+    except ScrapeError as exc:
+        if exc.code == "ssrf_blocked":
+            log.warning("image refused by the guard: %s", exc.message)
+        else:
+            log.info("image skipped %s: %s", url, exc.message)
+        return None
+
+
 def download_images(urls: list[str], config: ScrapeConfig, out_dir: Path, budget: Budget,
                     report=None) -> tuple[list[ProductImage], list[str]]:
-    """Download up to max_images usable images; returns (images, urls that failed or were rejected)."""
+    """Download up to max_images usable images; returns (images, urls that failed or were rejected).
+
+    A few downloads run at once (CDNs answer slowly, not heavily); the results are taken in the
+    page's ranking order, so the product's main image stays first.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     out_dir.mkdir(parents=True, exist_ok=True)
     images: list[ProductImage] = []
     rejected: list[str] = []
     hashes: list[int] = []
-    for url in urls:
-        if len(images) >= config.max_images or budget.remaining_s() < 1:
-            break
-        try:
-            fetched = fetch(url, config, budget=budget, accept="image/avif,image/webp,image/*;q=0.8",
-                            max_bytes=config.max_image_bytes, timeout_s=min(10.0, config.page_timeout_s), kind="image")
-            if fetched.status >= 400:
-                raise ScrapeError(f"HTTP {fetched.status}", code="http_error")
-            image = decode_image(fetched.body, config, url)
-        except ScrapeError as exc:
-            if exc.code == "ssrf_blocked":
-                log.warning("image refused by the guard: %s", exc.message)
-            else:
-                log.info("image skipped %s: %s", url, exc.message)
-            rejected.append(url)
-            continue
-        if min(image.size) < config.min_image_side or max(image.size) / min(image.size) > 4:
-            rejected.append(url)
-            continue
-        fingerprint = _average_hash(image)
-        if any(bin(fingerprint ^ other).count("1") <= 10 for other in hashes):
-            rejected.append(url)  # the same picture at another size
-            continue
-        hashes.append(fingerprint)
-        name, saved = save_image(image, out_dir, len(images))
-        images.append(ProductImage(url=url, file=name, width=saved.width, height=saved.height,
-                                   subject_box=subject_box(saved)))
-        if report:
-            report(min(0.95, 0.6 + 0.35 * len(images) / max(1, config.max_images)),
-                   f"downloaded image {len(images)}")
+    pending = list(dict.fromkeys(urls))
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="adgen-image") as workers:
+        while pending and len(images) < config.max_images and budget.remaining_s() >= 1:
+            batch, pending = pending[: config.max_images - len(images) + 2], pending[config.max_images - len(images) + 2:]
+            for url, image in zip(batch, workers.map(lambda u: _fetch_image(u, config, budget), batch)):
+                if len(images) >= config.max_images:
+                    break
+                if image is None or min(image.size) < config.min_image_side or max(image.size) / min(image.size) > 4:
+                    rejected.append(url)
+                    continue
+                fingerprint = _average_hash(image)
+                if any(bin(fingerprint ^ other).count("1") <= 10 for other in hashes):
+                    rejected.append(url)  # the same picture at another size
+                    continue
+                hashes.append(fingerprint)
+                name, saved = save_image(image, out_dir, len(images))
+                images.append(ProductImage(url=url, file=name, width=saved.width, height=saved.height,
+                                           subject_box=subject_box(saved)))
+                if report:
+                    report(min(0.95, 0.6 + 0.35 * len(images) / max(1, config.max_images)),
+                           f"downloaded image {len(images)}")
     return images, rejected
