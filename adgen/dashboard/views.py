@@ -59,6 +59,11 @@ def _ws_url(request, name: str, **kwargs) -> str:
     return reverse(f"dashboard:{name}", kwargs={"workspace_id": request.workspace.pk, **kwargs})
 
 
+def _message(exc) -> str:
+    """The human message of a service error (ApiError keeps it in `detail`, BillingError in `message`)."""
+    return getattr(exc, "message", None) or str(getattr(exc, "detail", exc))
+
+
 def _get_or_404(queryset, **lookup):
     obj = queryset.filter(**lookup).first()
     if obj is None:
@@ -111,7 +116,7 @@ def invitation_accept(request, token: str):
         try:
             membership = tenant_services.invitation_accept(token=token, user=user)
         except ApiError as exc:
-            return render(request, "dashboard/invitation.html", {"error": exc.message, "token": token}, status=404)
+            return render(request, "dashboard/invitation.html", {"error": _message(exc), "token": token}, status=404)
         if not request.user.is_authenticated:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"You joined {membership.workspace.name} as {membership.role}.")
@@ -160,7 +165,7 @@ def members(request):
             tenant_services.invitation_create(workspace=request.workspace, email=form.cleaned_data["email"],
                                               role=form.cleaned_data["role"], invited_by=request.user)
         except ApiError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, _message(exc))
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect(_ws_url(request, "members"))
@@ -210,7 +215,7 @@ def product(request, product_id):
             scripts = selectors.script_drafts(product_data=product_data, image_urls=[i.get("url", "") for i in product.images],
                                               included_images=included, options=options)
         except PipelineError as exc:
-            form.add_error(None, f"{exc.message} ({exc.code})")
+            form.add_error(None, f"{_message(exc)} ({exc.code})")
         else:
             kit = form.cleaned_data["brand_kit"]
             request.session[_draft_key(product)] = {
@@ -252,7 +257,7 @@ def product_scripts(request, product_id):
                 job = ads_services.job_submit(workspace=request.workspace, options=options, product=product,
                                               brand_kit=brand_kit, user=request.user)
             except (ApiError, BillingError) as exc:
-                error = getattr(exc, "message", str(exc))
+                error = _message(exc)
             else:
                 del request.session[_draft_key(product)]
                 return redirect(_ws_url(request, "job", job_id=job.pk))
@@ -304,7 +309,7 @@ def job_cancel(request, job_id):
         ads_services.job_cancel(job=job)
         messages.info(request, "The job was cancelled; held credits went back to your balance.")
     except ApiError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, _message(exc))
     return redirect(_ws_url(request, "job", job_id=job.pk))
 
 
@@ -326,7 +331,7 @@ def job_upgrade(request, job_id):
     try:
         new = _resubmit(request, job, scripts=scripts, preview=False)
     except (ApiError, BillingError) as exc:
-        messages.error(request, getattr(exc, "message", str(exc)))
+        messages.error(request, _message(exc))
         return redirect(_ws_url(request, "job", job_id=job.pk))
     return redirect(_ws_url(request, "job", job_id=new.pk))
 
@@ -345,7 +350,7 @@ def variant_rerender(request, job_id, index: int):
             try:
                 new = _resubmit(request, job, scripts=scripts, preview=request.POST.get("preview") == "on")
             except (ApiError, BillingError) as exc:
-                error = getattr(exc, "message", str(exc))
+                error = _message(exc)
             else:
                 return redirect(_ws_url(request, "job", job_id=new.pk))
         else:
@@ -459,7 +464,7 @@ def billing_checkout(request):
             session = billing_services.checkout_session_create(workspace=request.workspace, pack_sku=sku,
                                                                user=request.user)
     except BillingError as exc:
-        messages.error(request, getattr(exc, "message", str(exc)))
+        messages.error(request, _message(exc))
         return redirect(_ws_url(request, "billing"))
     return redirect(session["checkout_url"])
 
@@ -471,7 +476,7 @@ def billing_portal(request):
         url = billing_services.portal_session_create(
             workspace=request.workspace, return_url=request.build_absolute_uri(_ws_url(request, "billing")))
     except BillingError as exc:
-        messages.error(request, getattr(exc, "message", str(exc)))
+        messages.error(request, _message(exc))
         return redirect(_ws_url(request, "billing"))
     return redirect(url)
 
@@ -514,7 +519,7 @@ def campaign_edit(request, campaign_id=None):
                 else:
                     campaign = campaign_services.campaign_update(campaign=campaign, **serializer.validated_data)
             except ApiError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, _message(exc))
             else:
                 messages.success(request, f"Campaign {campaign.name} saved.")
                 return redirect(_ws_url(request, "campaign", campaign_id=campaign.pk))

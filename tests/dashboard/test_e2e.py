@@ -160,6 +160,7 @@ def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_s
     page.goto(f"{base}/workspaces/")
     shoot(page, "overview")
     page.goto(f"{workspace_url}brand-kits/")
+    page.wait_for_function("[...document.querySelectorAll('.presenters img')].every(i => i.complete && i.naturalWidth > 0)")
     shoot(page, "brand-kits")
     page.goto(f"{workspace_url}campaigns/new/")
     shoot(page, "campaign-new")
