@@ -159,3 +159,79 @@ def test_pages_load_under_200_kb_of_our_js_and_css(make_user):
     total = sum(Path(finders.find(a)).stat().st_size for a in assets)
     assert total < 200 * 1024, (assets, total)
     assert "cdn" not in html.lower()  # vendored, nothing fetched from elsewhere at run time
+
+
+def _ready_product(workspace) -> Product:
+    return Product.objects.create(
+        workspace=workspace, url="https://shop.example.com/p", status="ready", title="Cloud Nest Bed",
+        artifact_key="k" * 64, images=[{"url": "https://shop.example.com/a.jpg"}],
+        data={"url": "https://shop.example.com/p", "title": "Cloud Nest Bed", "price": 49.0, "currency": "USD",
+              "features": ["Washable cover"]})
+
+
+def test_cancel_and_failed_job_error_panel(make_user):
+    owner = make_user()
+    job = AdJob.objects.create(workspace=owner.workspace, product=_ready_product(owner.workspace),
+                               options={"variants": 1}, status=AdJob.Status.RUNNING)
+    page = owner.client.get(f"{owner.base}/jobs/{job.pk}/").content.decode()
+    assert "Cancel" in page and 'hx-trigger="every 1s"' in page
+    response = owner.client.post(f"{owner.base}/jobs/{job.pk}/cancel/")
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == AdJob.Status.CANCELLED
+
+    failed = AdJob.objects.create(workspace=owner.workspace, url="https://shop.example.com/x", options={},
+                                  status=AdJob.Status.FAILED, error_code="not_a_product",
+                                  error_message="This page does not look like a product page.", error_stage="scrape")
+    html = owner.client.get(f"{owner.base}/jobs/{failed.pk}/progress/").content.decode()
+    assert "This page does not look like a product page." in html and "not_a_product" in html
+    assert "hx-trigger" not in html  # a finished job stops polling
+
+
+def test_invitation_accept_new_user_and_existing_email_must_log_in(make_user, mailoutbox):
+    owner = make_user()
+    other = make_user()
+    response = owner.client.post(f"{owner.base}/members/", {"email": "new.member@example.com", "role": "editor"})
+    assert response.status_code == 302
+    token = re.search(r"/invitations/([^/]+)/", mailoutbox[-1].body).group(1)
+    client = Client()
+    assert client.get(f"/invitations/{token}/").status_code == 200
+    # someone holding the link cannot take over an existing account by typing its email
+    hijack = client.post(f"/invitations/{token}/", {"email": other.user.email, "password": "another long password"})
+    assert hijack.status_code == 400 and b"log in first" in hijack.content
+    joined = client.post(f"/invitations/{token}/", {"email": "new.member@example.com",
+                                                    "password": "another long password"})
+    assert joined.status_code == 302 and joined.url == f"{owner.base}/"
+    assert client.get(f"{owner.base}/").status_code == 200
+    assert client.get(f"{owner.base}/members/").status_code == 404  # editors do not manage the team
+    assert Client().post(f"/invitations/{token}/", {"email": "x@example.com", "password": "another long password"}
+                         ).status_code == 404  # used once
+
+
+def test_upgrade_preview_to_final_and_rerender_one_variant(make_user):
+    from adgen.ads.models import Variant
+
+    owner = make_user(credits=100_000)
+    product = _ready_product(owner.workspace)
+    script = {"variant_id": "v1", "framework": "pas", "hook": "Hi", "cta": "Buy",
+              "scenes": [{"voiceover": "First line."}, {"voiceover": "Second line."}]}
+    job = AdJob.objects.create(workspace=owner.workspace, product=product, status=AdJob.Status.SUCCEEDED,
+                               options={"variants": 2, "aspects": ["9:16"], "duration": 8, "preview": True})
+    Variant.objects.create(workspace=owner.workspace, job=job, index=0, script=script)
+    Variant.objects.create(workspace=owner.workspace, job=job, index=1, script={**script, "hook": "Other"})
+
+    response = owner.client.post(f"{owner.base}/jobs/{job.pk}/upgrade/")
+    final = AdJob.objects.for_workspace(owner.workspace).exclude(pk=job.pk).get()
+    assert response.url.endswith(f"/jobs/{final.pk}/")
+    assert final.options["preview"] is False and len(final.options["scripts"]) == 2
+    assert final.options["aspects"] == ["9:16"] and final.product == product
+
+    form = owner.client.get(f"{owner.base}/jobs/{job.pk}/variants/1/rerender/")
+    assert b"Other" in form.content
+    response = owner.client.post(f"{owner.base}/jobs/{job.pk}/variants/1/rerender/", {
+        "s0-hook": "New hook", "s0-0-vo": "A better first line.", "preview": "on"})
+    again = AdJob.objects.for_workspace(owner.workspace).exclude(pk__in=[job.pk, final.pk]).get()
+    assert response.url.endswith(f"/jobs/{again.pk}/")
+    assert again.options["variants"] == 1 and again.options["preview"] is True
+    assert again.options["scripts"][0]["hook"] == "New hook"
+    assert again.options["scripts"][0]["scenes"][0]["voiceover"] == "A better first line."
