@@ -142,3 +142,26 @@ def test_webhooks_refuse_private_addresses(make_tenant, settings):
     for url in ("http://127.0.0.1:9/x", "http://10.0.0.1/x", "http://[::1]/x"):
         response = a.client.post(f"{a.base}/webhooks/", {"url": url, "secret": "x" * 24}, format="json")
         assert response.status_code == 400, url
+
+
+def test_neural_stages_are_routed_to_the_gpu_queue():
+    from dramatiq.brokers.stub import StubBroker
+
+    from adgen.ads import actors
+
+    broker = StubBroker()
+    broker.declare_queue("gpu")
+    previous = actors.stage_avatar.broker
+    broker.declare_actor(actors.stage_avatar)
+    actors.stage_avatar.broker = broker
+    try:
+        actors.send_stage(stage="avatar", queue="gpu", stage_run_id=41)
+        actors.send_stage(stage="avatar", queue="cpu", stage_run_id=42)
+        from dramatiq import Message
+
+        [gpu_message] = [Message.decode(broker.queues["gpu"].get_nowait())]
+        [cpu_message] = [Message.decode(broker.queues["cpu"].get_nowait())]
+        assert (gpu_message.actor_name, gpu_message.args, gpu_message.queue_name) == ("stage_avatar", (41,), "gpu")
+        assert (cpu_message.args, cpu_message.queue_name) == ((42,), "cpu")
+    finally:
+        actors.stage_avatar.broker = previous
