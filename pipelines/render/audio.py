@@ -8,6 +8,7 @@ and measuring again to correct what the limiter took away.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import math
 import os
@@ -20,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.media import FFMPEG, run_ffmpeg
+from pipelines.errors import Cancelled, RenderError
+from pipelines.media import FFMPEG
 
 SAMPLE_RATE = 48000
 TARGET_LUFS = -14.0
@@ -117,18 +119,35 @@ class Loudness:
     true_peak_dbtp: float
 
 
-def measure_loudness(path: Path) -> Loudness:
-    proc = subprocess.run(
-        [FFMPEG, "-hide_banner", "-nostdin", "-nostats", "-i", str(path), "-map", "a:0",
-         "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
-        capture_output=True, text=True,
-    )
-    summary = proc.stderr[proc.stderr.rfind("Summary:"):]
+def _parse_summary(stderr: str, what) -> Loudness:
+    summary = stderr[stderr.rfind("Summary:"):]
     i = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
     p = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
     if not i or not p:
-        raise RuntimeError(f"could not measure loudness of {path}: {proc.stderr[-300:]}")
+        raise RenderError(f"could not measure the loudness of {what}: {stderr[-300:]}", code="audio_failed")
     return Loudness(float(i.group(1)), float(p.group(1)))
+
+
+def _run_measured(args: list, what, is_cancelled=None) -> Loudness:
+    """Run ffmpeg whose filter chain ends in ebur128 and return what it measured."""
+    proc = subprocess.Popen([FFMPEG, "-hide_banner", "-nostdin", "-nostats", "-y", *map(str, args)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    while True:
+        try:
+            _, err = proc.communicate(timeout=0.25)
+            break
+        except subprocess.TimeoutExpired:
+            if is_cancelled and is_cancelled():
+                proc.kill()
+                proc.wait()
+                raise Cancelled("The job was cancelled.", stage="render")
+    if proc.returncode != 0:
+        raise RenderError(f"audio mix failed: {err.strip().splitlines()[-1:]}", code="audio_failed")
+    return _parse_summary(err, what)
+
+
+def measure_loudness(path: Path) -> Loudness:
+    return _run_measured(["-i", path, "-map", "a:0", "-af", "ebur128=peak=true", "-f", "null", "-"], path)
 
 
 def _db(x: float) -> float:
@@ -146,6 +165,17 @@ def mix_audio(voice: Path, duration_s: float, voice_end_s: float, music: Path | 
     final = cache_dir() / f"mix-{key}.wav"
     if final.is_file():
         return final
+    # aspects of one variant render in parallel: the first makes the mix, the others wait for it
+    with open(cache_dir() / f"mix-{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if final.is_file():
+            return final
+        _make_mix(voice, music, final, duration_s, music_gain_db, is_cancelled)
+    return final
+
+
+def _make_mix(voice: Path, music: Path, final: Path, duration_s: float, music_gain_db: float,
+              is_cancelled) -> None:
     tmpdir = Path(tempfile.mkdtemp(dir=cache_dir(), prefix="mix-"))
     try:
         raw = tmpdir / "raw.wav"
@@ -158,21 +188,20 @@ def mix_audio(voice: Path, duration_s: float, voice_end_s: float, music: Path | 
             f"volume={music_gain_db}dB,afade=t=in:d=0.4,afade=t=out:st={fade_out_start:.3f}:d=1.2[bed];"
             # duck the bed ~10 dB while the voice speaks, release slowly so it breathes between lines
             f"[bed][key]sidechaincompress=threshold=0.02:ratio=8:attack=15:release=400:makeup=1[ducked];"
-            f"[voice][ducked]amix=inputs=2:normalize=0:duration=first[out]"
+            f"[voice][ducked]amix=inputs=2:normalize=0:duration=first,ebur128=peak=true[out]"
         )
-        run_ffmpeg(["-i", voice, "-stream_loop", "-1", "-i", music, "-filter_complex", graph,
-                    "-map", "[out]", "-c:a", "pcm_f32le", "-t", d, raw], is_cancelled=is_cancelled)
-        measured = measure_loudness(raw)
+        # mixing and measuring in one pass; then gain + limiter + measuring in one pass
+        measured = _run_measured(["-i", voice, "-stream_loop", "-1", "-i", music, "-filter_complex", graph,
+                                  "-map", "[out]", "-c:a", "pcm_f32le", "-t", d, raw], voice, is_cancelled)
         gain = TARGET_LUFS - measured.integrated_lufs
-        limit = _db(TRUE_PEAK_CEILING - 0.5)  # sample-peak limit; inter-sample peaks sit a little above
+        limit = _db(TRUE_PEAK_CEILING - 0.5)  # sample-peak limit at 4x rate ~ a true-peak limit
         out = tmpdir / "out.wav"
         for _ in range(3):
-            run_ffmpeg(["-i", raw, "-af",
-                        f"volume={gain:.3f}dB,aresample={SAMPLE_RATE * 4},"
-                        f"alimiter=limit={limit:.4f}:attack=3:release=60:level=false:latency=true,"
-                        f"aresample={SAMPLE_RATE}",
-                        "-c:a", "pcm_f32le", out], is_cancelled=is_cancelled)
-            got = measure_loudness(out)
+            got = _run_measured(["-i", raw, "-af",
+                                 f"volume={gain:.3f}dB,aresample={SAMPLE_RATE * 4},"
+                                 f"alimiter=limit={limit:.4f}:attack=3:release=60:level=false:latency=true,"
+                                 f"aresample={SAMPLE_RATE},ebur128=peak=true",
+                                 "-c:a", "pcm_f32le", out], voice, is_cancelled)
             off_loudness = TARGET_LUFS - got.integrated_lufs
             over_peak = got.true_peak_dbtp - TRUE_PEAK_CEILING
             if abs(off_loudness) <= 0.3 and over_peak <= 0:
@@ -181,7 +210,6 @@ def mix_audio(voice: Path, duration_s: float, voice_end_s: float, music: Path | 
             if over_peak > 0:
                 limit = max(0.0625, limit / _db(over_peak + 0.1))
         os.replace(out, final)
-        return final
     finally:
         for f in tmpdir.glob("*"):
             f.unlink()

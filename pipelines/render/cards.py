@@ -171,7 +171,9 @@ def end_card(path: Path, width: int, height: int, safe: tuple[int, int, int, int
             draw.line((lx - 2, mid, lx + list_font.getlength(list_price) + 2, mid), fill=accent,
                       width=max(2, round(short * 0.005)))
         y += price_h + round(short * 0.03)
-    bw = min(col_w * 0.9, cta_font.getlength(cta) + short * 0.16)
+    while cta_font.getlength(cta) + short * 0.12 > col_w * 0.92 and cta_font.size > short * 0.028:
+        cta_font = font.pil(cta_font.size - 2)  # long CTAs shrink to fit the button, never overflow
+    bw = min(col_w * 0.92, cta_font.getlength(cta) + short * 0.16)
     draw.rounded_rectangle((cx - bw / 2, y, cx + bw / 2, y + cta_h), radius=cta_h // 2, fill=accent)
     centered(cta, cta_font, y + (cta_h - cta_font.size) / 2 - cta_font.size * 0.08, _contrast_text(accent))
     canvas.convert("RGB").save(path)

@@ -1,0 +1,155 @@
+"""Render benchmark: one 20 s timeline in all 4 aspects, three ways, in one run.
+
+  ours     pipelines.render.render (one ffmpeg process + filtergraph per aspect)
+  floor    a bare ffmpeg encode of the same number of frames at the same size and preset from a
+           trivial source (testsrc2), with the same AAC audio: what the encoder alone needs
+  moviepy  a plain moviepy composition of the same elements (presenter/b-roll cuts, captions per
+           caption chunk, logo bug, end card, the same mixed audio), the way the open-source
+           ad generators do it, written with the same codec and preset
+
+Inputs are made first (espeak-ng voice, a drawn 1080x1350 presenter, product shots per aspect)
+and are not timed. Aspects run one after another, each with all cores, for all three ways.
+The last line is exactly `ours/floor=<x> moviepy/ours=<y>`.
+
+    .venv/bin/python bench/render.py [--seconds 20] [--preset medium] [--aspects 9:16,1:1,4:5,16:9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pipelines.media import media_info, run_ffmpeg  # noqa: E402
+from pipelines.product import ASPECTS  # noqa: E402
+from pipelines.render import RenderOptions, build_timeline, render  # noqa: E402
+from pipelines.render.audio import mix_audio  # noqa: E402
+from pipelines.render.captions import CaptionLayout  # noqa: E402
+from pipelines.render.compose import cover_crop  # noqa: E402
+from pipelines.render.fonts import pick_font  # noqa: E402
+from pipelines.render.platforms import platform_preset  # noqa: E402
+from pipelines.render.sample import (sample_broll, sample_presenter, sample_product, sample_script,  # noqa: E402
+                                     sample_voice)
+
+
+def make_inputs(root: Path, seconds: float, aspects: list[str]):
+    script = sample_script(target_s=seconds)
+    voice = sample_voice(script, root / "voice", target_s=seconds - 2.5)
+    presenter = sample_presenter(root, voice.duration_s, (1080, 1350))
+    timelines = {}
+    for aspect in aspects:
+        w, h = ASPECTS[aspect]
+        broll = {i: sample_broll(root, i, b - a + 0.5, w, h)
+                 for i, (scene, (a, b)) in enumerate(zip(script.scenes, voice.scene_spans)) if scene.visual != "avatar"}
+        timelines[aspect] = build_timeline(sample_product(), script, voice, root / "voice", presenter, root, broll,
+                                           {"name": "Orbit"})
+    return timelines
+
+
+def run_ours(timeline, aspect, out: Path, preset: str) -> float:
+    started = time.perf_counter()
+    render(timeline, aspect, out, RenderOptions(preset=preset, encoder="libx264"))
+    return time.perf_counter() - started
+
+
+def run_floor(timeline, aspect, out: Path, preset: str, audio: Path) -> float:
+    w, h = ASPECTS[aspect]
+    frames = round(timeline.duration_s * 30)
+    started = time.perf_counter()
+    run_ffmpeg(["-f", "lavfi", "-i", f"testsrc2=s={w}x{h}:r=30", "-i", audio, "-frames:v", str(frames),
+                "-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-crf", "20", "-maxrate", "8000k",
+                "-bufsize", "16000k", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "160k",
+                "-ar", "48000", "-ac", "2", "-shortest", "-movflags", "+faststart", out / "floor.mp4"])
+    return time.perf_counter() - started
+
+
+def run_moviepy(timeline, aspect, out: Path, preset: str, audio: Path, end_card: Path, bug: Path | None) -> float:
+    from moviepy import (AudioFileClip, CompositeVideoClip, ImageClip, TextClip, VideoFileClip,
+                         concatenate_videoclips)
+
+    w, h = ASPECTS[aspect]
+    started = time.perf_counter()
+    pres = timeline.presenter
+    parts = []
+    for seg in timeline.segments:
+        d = seg.end - seg.start
+        if seg.kind == "end_card":
+            parts.append(ImageClip(str(end_card)).with_duration(d))
+        elif seg.kind == "avatar":
+            x, y, cw, ch = cover_crop(pres.width, pres.height, w, h, pres.face_box, focus_y=0.42)
+            clip = VideoFileClip(timeline.presenter_path).subclipped(seg.start, min(seg.end, pres.duration_s - 0.05))
+            parts.append(clip.cropped(x1=x, y1=y, width=cw, height=ch).resized((w, h)).with_duration(d))
+        else:
+            clip = VideoFileClip(seg.source)
+            parts.append(clip.subclipped(0, min(d, clip.duration - 0.05)).resized((w, h)).with_duration(d))
+    base = concatenate_videoclips(parts, method="chain")
+    layers = [base]
+    if bug is not None:
+        layers.append(ImageClip(str(bug)).with_duration(timeline.duration_s - timeline.end_card_s)
+                      .with_position((w - 300, 120)))
+    safe = platform_preset(None).insets(aspect).box(w, h)
+    font = pick_font(timeline.language)
+    cap = CaptionLayout(w, h, safe, font, timeline.language)
+    for chunk in cap.chunks(timeline.words):
+        text = "\n".join(" ".join(chunk.texts[j] for j in line) for line in chunk.lines)
+        layers.append(TextClip(font=font.path, text=text, font_size=round(cap.pil_font.size), color="white",
+                               stroke_color="black", stroke_width=cap.outline, method="label")
+                      .with_start(chunk.start).with_duration(chunk.end - chunk.start)
+                      .with_position(("center", chunk.box[1])))
+    video = CompositeVideoClip(layers, size=(w, h)).with_duration(timeline.duration_s)
+    video = video.with_audio(AudioFileClip(str(audio)).with_duration(timeline.duration_s))
+    video.write_videofile(str(out / "moviepy.mp4"), fps=30, codec="libx264", preset=preset, audio_codec="aac",
+                          audio_bitrate="160k", ffmpeg_params=["-profile:v", "high", "-crf", "20", "-pix_fmt",
+                                                               "yuv420p"], logger=None)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--preset", default="medium")
+    parser.add_argument("--aspects", default=",".join(ASPECTS))
+    parser.add_argument("--skip-moviepy", action="store_true")
+    args = parser.parse_args()
+    aspects = args.aspects.split(",")
+    with tempfile.TemporaryDirectory(prefix="bench-render-") as tmp:
+        root = Path(tmp)
+        os.environ.setdefault("ADGEN_CACHE_DIR", str(root / "cache"))
+        t0 = time.perf_counter()
+        timelines = make_inputs(root, args.seconds, aspects)
+        print(f"inputs made in {time.perf_counter() - t0:.1f} s (not timed); cores={os.cpu_count()} "
+              f"preset={args.preset}", flush=True)
+        totals = {"ours": 0.0, "floor": 0.0, "moviepy": 0.0}
+        for aspect in aspects:
+            tl = timelines[aspect]
+            out = root / aspect.replace(":", "x")
+            out.mkdir()
+            # the audio mix is shared by all aspects (made once, cached): warm it outside the timing
+            voice_end = tl.duration_s - tl.end_card_s
+            audio = mix_audio(Path(tl.voice_audio), round(tl.duration_s * 30) / 30, voice_end, None)
+            ours = run_ours(tl, aspect, out, args.preset)
+            floor = run_floor(tl, aspect, out, args.preset, audio)
+            info = media_info(out / "video.mp4")
+            line = (f"{aspect:>5} {info.width}x{info.height} {tl.duration_s:.1f}s  ours={ours:.1f}s "
+                    f"floor={floor:.1f}s")
+            totals["ours"] += ours
+            totals["floor"] += floor
+            if not args.skip_moviepy:
+                card = out / "_card.png"
+                run_ffmpeg(["-sseof", "-0.5", "-i", out / "video.mp4", "-frames:v", "1", "-update", "1", card])
+                mp = run_moviepy(tl, aspect, out, args.preset, audio, card, None)
+                totals["moviepy"] += mp
+                line += f" moviepy={mp:.1f}s"
+            print(line, flush=True)
+        print(f"total ours={totals['ours']:.1f}s floor={totals['floor']:.1f}s moviepy={totals['moviepy']:.1f}s")
+        ratio_mp = totals["moviepy"] / totals["ours"] if totals["moviepy"] else float("nan")
+        print(f"ours/floor={totals['ours'] / totals['floor']:.2f} moviepy/ours={ratio_mp:.2f}")
+
+
+if __name__ == "__main__":
+    main()
