@@ -87,6 +87,7 @@ def scrape(url: str, config: ScrapeConfig | None = None, out_dir: Path | str | N
     final_url = url
     static_html = ""
     walled: ScrapeError | None = None
+    page = None
     if config.browser != "browser":
         page = fetch(url, config, budget=budget)
         try:
@@ -112,7 +113,8 @@ def scrape(url: str, config: ScrapeConfig | None = None, out_dir: Path | str | N
 
         _report(report, 0.35, "rendering the page in a browser")
         try:
-            rendered = render_page(final_url, config, budget)
+            reuse = page if page is not None and walled is None and page.status == 200 else None
+            rendered = render_page(final_url, config, budget, prefetched=reuse)
         except ScrapeError as exc:
             if walled is not None and exc.code == "browser_unavailable":
                 raise walled from None

@@ -53,9 +53,10 @@ TRACKERS = re.compile(
     re.I)
 IMAGE_SIZES_JS = """() => Array.from(document.images).map(i => [i.currentSrc || i.src,
     parseInt(i.getAttribute('width') || i.naturalWidth || 0), parseInt(i.getAttribute('height') || i.naturalHeight || 0)])"""
-SCROLL_JS = """async () => { const step = Math.max(400, window.innerHeight);
-  for (let y = 0; y < Math.min(document.body.scrollHeight, 12000); y += step) {
-    window.scrollTo(0, y); await new Promise(r => setTimeout(r, 30)); }
+SCROLL_JS = """async () => { const end = Math.min(document.body.scrollHeight, 12000);
+  const step = Math.max(window.innerHeight, end / 8);
+  for (let y = step; y <= end + step; y += step) {
+    window.scrollTo(0, y); await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0))); }
   window.scrollTo(0, 0); }"""
 
 
@@ -191,9 +192,9 @@ class BrowserPool:
         config = config or ScrapeConfig()
         self._call(lambda: self._browser_for(config) and None, 60)
 
-    def render(self, url: str, config: ScrapeConfig, budget: Budget) -> Rendered:
+    def render(self, url: str, config: ScrapeConfig, budget: Budget, prefetched: Fetched | None = None) -> Rendered:
         limit = max(2.0, min(config.page_timeout_s + 10, budget.remaining_s()))
-        return self._call(lambda: self._render(url, config, budget), limit + 30)
+        return self._call(lambda: self._render(url, config, budget, prefetched), limit + 30)
 
     def close(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -202,14 +203,14 @@ class BrowserPool:
 
     # ------------------------------------------------------------------ in the browser thread
 
-    def _render(self, url: str, config: ScrapeConfig, budget: Budget) -> Rendered:
+    def _render(self, url: str, config: ScrapeConfig, budget: Budget, prefetched: Fetched | None = None) -> Rendered:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         self._browser_for(config)
         policy = GuardPolicy.from_config(config)
         rendered = Rendered(url=url, status=0, content_type="", html="")
-        state = {"bytes": 0, "main_error": None}
+        state = {"bytes": 0, "main_error": None, "prefetched": prefetched}
         clock = time.monotonic()
         context, page = self._new_page(config)
 
@@ -239,11 +240,15 @@ class BrowserPool:
                     headers = {k: v for k, v in request.headers.items()
                                if k.lower() in ("content-type", "x-requested-with", "accept")}
                     state["last_activity"] = time.monotonic()
-                    fetched = fetch(target, config, budget=budget, kind="page" if is_document else "subresource",
-                                    method=request.method, data=request.post_data_buffer, headers=headers,
-                                    follow_redirects=not is_document, timeout_s=config.page_timeout_s,
-                                    accept=request.headers.get("accept", "*/*"),
-                                    max_bytes=config.max_page_bytes)
+                    reuse = state.pop("prefetched", None) if is_document else None
+                    # the static path already fetched this document through the guard: no second trip
+                    if reuse is not None and reuse.url == target and request.method == "GET":
+                        fetched = reuse
+                    else:
+                        fetched = fetch(target, config, budget=budget, kind="page" if is_document else "subresource",
+                                        method=request.method, data=request.post_data_buffer, headers=headers,
+                                        follow_redirects=not is_document, timeout_s=config.page_timeout_s,
+                                        accept=request.headers.get("accept", "*/*"), max_bytes=config.max_page_bytes)
                 except ScrapeError as exc:
                     if exc.code == "ssrf_blocked":
                         rendered.blocked.append((target, exc.message))
@@ -340,9 +345,10 @@ def pool() -> BrowserPool:
         return _pool
 
 
-def render_page(url: str, config: ScrapeConfig, budget: Budget) -> Rendered:
+def render_page(url: str, config: ScrapeConfig, budget: Budget, prefetched: Fetched | None = None) -> Rendered:
+    """Render `url` in the warm browser; `prefetched` is its document when the static path has it."""
     started = time.monotonic()
-    rendered = pool().render(url, config, budget)
+    rendered = pool().render(url, config, budget, prefetched)
     log.debug("rendered %s in %.2fs (%d fetched, %d refused)", url, time.monotonic() - started,
               len(rendered.fetched), len(rendered.blocked))
     return rendered

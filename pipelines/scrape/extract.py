@@ -539,6 +539,14 @@ def _heuristic_fields(tree: HTMLParser, base: str, sizes) -> dict:
             if 1 < len(text) <= 40:
                 out["brand"] = text
                 break
+    for selector in ("#productDescription", "[itemprop=description]", ".product-description", ".product__description",
+                     "#description", "[class*=description]"):
+        node = tree.css_first(selector)
+        if node is not None and not _outside_product(node):
+            text = norm.clean_text(node.text(separator=" "), 2000)
+            if len(text) >= 20:
+                out["description"] = text
+                break
     out["images"] = heuristic_images(tree, base, sizes)
     for selector in ("#feature-bullets li", "[class*=feature] li", "[id*=feature] li", "[class*=highlight] li",
                      "[class*=bullet] li", "[class*=benefit] li", "[class*=short-description] li",
