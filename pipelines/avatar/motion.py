@@ -28,10 +28,10 @@ VISEME_SHAPES: dict[str, tuple[float, ...]] = {
     #        open  wide  round teeth tongue bite
     "rest": (0.00, 0.35, 0.00, 0.00, 0.00, 0.00),
     "aa":   (1.00, 0.60, 0.00, 0.55, 0.00, 0.00),  # father, cat
-    "ee":   (0.35, 1.00, 0.00, 0.90, 0.00, 0.00),  # see, bed
+    "ee":   (0.42, 1.00, 0.00, 0.90, 0.00, 0.00),  # see, bed
     "ih":   (0.45, 0.75, 0.00, 0.70, 0.00, 0.00),  # sit, about
     "oh":   (0.70, 0.25, 0.70, 0.20, 0.00, 0.00),  # go, law
-    "oo":   (0.30, 0.00, 1.00, 0.00, 0.00, 0.00),  # blue, would (w)
+    "oo":   (0.45, 0.00, 1.00, 0.10, 0.00, 0.00),  # blue, go, would (w)
     "mbp":  (0.00, 0.30, 0.00, 0.00, 0.00, 0.00),  # lips pressed
     "fv":   (0.12, 0.55, 0.00, 0.80, 0.00, 1.00),  # lower lip under upper teeth
     "th":   (0.28, 0.60, 0.00, 0.75, 1.00, 0.00),  # tongue between the teeth
@@ -44,7 +44,7 @@ VISEME_SHAPES: dict[str, tuple[float, ...]] = {
 VISEME_ALIASES = {
     "sil": "rest", "pau": "rest", "": "rest", "_": "rest",
     "a": "aa", "ah": "aa", "ae": "aa", "aw": "oh", "ay": "aa",
-    "e": "ee", "eh": "ih", "ey": "ee", "i": "ee", "iy": "ee", "ix": "ih", "ax": "ih", "er": "r",
+    "e": "ee", "eh": "ih", "ey": "ee", "i": "ee", "iy": "ee", "ix": "ih", "ax": "ih", "er": "ih",
     "o": "oh", "ao": "oh", "ow": "oh", "oy": "oh", "u": "oo", "uw": "oo", "uh": "oo", "w": "oo", "ww": "oo",
     "m": "mbp", "b": "mbp", "p": "mbp", "pp": "mbp", "bmp": "mbp",
     "f": "fv", "v": "fv", "ff": "fv",
@@ -156,16 +156,32 @@ def mouth_track(voice: VoiceTrack, n_frames: int, fps: float, energy: np.ndarray
         label = canonical_viseme(ph.viseme)
         dominance = DOMINANCE.get(label, 1.0)
         # exponential decay outside the phoneme span, flat inside it
-        reach = 0.035 + 0.25 * duration
+        reach = 0.02 + 0.15 * duration
         distance = np.maximum(np.abs(times - centre) - duration / 2, 0.0)
         w = dominance * np.exp(-distance / reach).astype(np.float32)
         w[distance > 6 * reach] = 0
         acc += w[:, None] * viseme_shape(ph.viseme)[None]
         weights_sum += w
     shape = acc / weights_sum[:, None]
-    if energy is not None:  # quiet frames inside a phoneme (stop closures, pauses) close a little
-        shape[:, 0] *= 0.55 + 0.45 * np.clip(energy * 2.5, 0, 1)
-    return _smooth(shape.astype(np.float32), fps)
+    # lips must visibly meet on m/b/p even when the stop is shorter than a frame: viewers read
+    # a missed closure as bad sync, so the frame(s) nearest each closure are pressed shut
+    half_frame = 0.5 / fps
+    closed = np.zeros(n_frames, bool)
+    for ph in voice.phonemes:
+        if canonical_viseme(ph.viseme) == "mbp":
+            near = (times >= ph.start - half_frame) & (times <= ph.end + half_frame)
+            if not near.any():
+                near[min(int((ph.start + ph.end) / 2 * fps), n_frames - 1)] = True
+            closed |= near
+    shape[closed, 0] *= 0.1
+    shape[closed, 3] *= 0.2
+    if energy is not None:
+        # the jaw follows loudness within the viseme's range: syllable nuclei open wider, quiet
+        # frames (stop closures, trailing consonants, pauses) close
+        shape[:, 0] *= 0.3 + 0.7 * np.clip(energy * 1.6, 0, 1)
+    shape = _smooth(shape.astype(np.float32), fps)
+    shape[closed, 0] = np.minimum(shape[closed, 0], 0.08)  # smoothing must not reopen a closure
+    return shape
 
 
 def _smooth(track: np.ndarray, fps: float, tau_s: float = 0.03) -> np.ndarray:

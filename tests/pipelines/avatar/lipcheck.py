@@ -77,3 +77,10 @@ def audio_energy(voice: VoiceTrack, voice_dir: Path, n_frames: int, fps: float) 
     hop = rate / fps
     return np.array([np.sqrt(np.mean(samples[int(i * hop):int((i + 1) * hop)] ** 2) + 1e-12)
                      for i in range(n_frames)])
+
+
+def lip_sync_correlation(video: Path, clip, voice: VoiceTrack, voice_dir: Path) -> float:
+    frames = decode_gray(video, clip.width, clip.height)
+    openness = mouth_openness(frames, clip.face_box)
+    energy = audio_energy(voice, voice_dir, len(frames), clip.fps)
+    return float(np.corrcoef(openness, energy)[0, 1])

@@ -96,3 +96,23 @@ def test_unknown_engine_and_look_are_clear_errors(voice, tmp_path, avatar_cache)
         render_presenter(missing, voice_dir, tmp_path / "c")
     assert err.value.code == "voice_audio_missing"
     assert "puppet" in ENGINES.names()
+
+
+def test_stage_settings_preview_and_presenter_look(voice, tmp_path, avatar_cache):
+    """The avatar stage passes the brand kit's presenter, brand colour and preview flag."""
+    track, voice_dir = voice
+    short = track.model_copy(update={"duration_s": 0.5})
+    clip = render_presenter(short, voice_dir, tmp_path / "out", engine="puppet",
+                            settings={"presenter": "omar", "brand_color": "#111111", "preview": True,
+                                      "cache_dir": avatar_cache})
+    assert (clip.width, clip.height) == (432, 540) and clip.duration_s == pytest.approx(0.5)
+    assert media_info(tmp_path / "out" / clip.video).height == 540
+
+
+def test_every_voice_viseme_has_a_mouth_shape():
+    visemes = pytest.importorskip("pipelines.voice.visemes")
+    from pipelines.avatar.motion import VISEME_SHAPES, canonical_viseme
+
+    for label in visemes.VISEMES:
+        assert canonical_viseme(label) in VISEME_SHAPES
+    assert canonical_viseme("mbp") == "mbp" and canonical_viseme("rest") == "rest"
