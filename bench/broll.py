@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from pipelines.broll import CAMERAS, BrollRequest, render_broll  # noqa: E402
+from pipelines.broll.motion import MotionConfig  # noqa: E402
 from pipelines.media import FFMPEG  # noqa: E402
 
 PHOTOS = ("coffee", "rocket", "chelsea")
@@ -58,6 +59,7 @@ def bench_motion(folder: Path, seconds: float, width: int, height: int, quick: b
     photos = save_photos(folder)
     cameras = ("push_in", "pan_left", "parallax") if quick else CAMERAS
     made, wall = 0.0, 0.0
+    cpu_before = _cpu_seconds()
     per_camera: dict[str, list[float]] = {}
     for i, camera in enumerate(cameras):
         for photo in photos[: 1 if quick else len(photos)]:
@@ -70,9 +72,20 @@ def bench_motion(folder: Path, seconds: float, width: int, height: int, quick: b
             made += seconds
             wall += elapsed
             per_camera.setdefault(camera, []).append(seconds / elapsed)
+    cpu = _cpu_seconds() - cpu_before
     for camera, ratios in per_camera.items():
         print(f"  {camera:<11} {statistics.median(ratios):5.2f}x real time")
+    # CPU seconds (this process + ffmpeg) per second of b-roll: what the figure would be on an idle
+    # machine, whatever else shares the cores during the run
+    print(f"  cpu: {cpu / made:.2f} CPU-s per b-roll second (idle 2-core ceiling {2 * made / cpu:.2f}x real time)")
     return made / wall
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def bench_zoompan(folder: Path, seconds: float, width: int, height: int) -> float:
@@ -82,19 +95,31 @@ def bench_zoompan(folder: Path, seconds: float, width: int, height: int) -> floa
     subprocess.run([FFMPEG, "-v", "error", "-y", "-i", str(photo), "-vf",
                     f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
                     f"zoompan=z='min(zoom+0.0015,1.18)':d={frames}:s={width}x{height}:fps=30",
-                    "-frames:v", str(frames), "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18",
+                    "-frames:v", str(frames), "-c:v", "libx264", "-preset", "ultrafast", "-crf", str(MotionConfig().crf),
                     "-pix_fmt", "yuv420p", str(folder / "zoompan.mp4")], check=True)
     return seconds / (time.perf_counter() - started)
 
 
 def bench_encode_floor(folder: Path, seconds: float, width: int, height: int) -> float:
+    """The same push-in's frames, drawn beforehand, piped to the same x264 settings: encoder alone."""
     from pipelines.broll.base import FrameWriter
+    from pipelines.broll.motion import MotionConfig, i420_planes, prepare
 
-    frame = np.full((height * 3 // 2, width), 128, np.uint8)
+    request = BrollRequest(image=str(folder / "coffee.jpg"), camera="push_in", duration_s=seconds,
+                           width=width, height=height)
+    renderer = prepare(request, width, height, MotionConfig())
+    count = round(seconds * 30)
+    drawn = []
+    for index in range(0, count, 4):  # every 4th frame, each sent 4 times: still real motion content
+        buffer = np.empty((height * 3 // 2, width), np.uint8)
+        renderer.draw(index / count, i420_planes(buffer, width, height))
+        drawn.append(buffer)
+    config = MotionConfig()
     started = time.perf_counter()
-    with FrameWriter(folder / "floor.mp4", width, height, 30, crf=18, preset="ultrafast", pix_fmt="yuv420p") as w:
-        for _ in range(round(seconds * 30)):
-            w.write(frame)
+    with FrameWriter(folder / "floor.mp4", width, height, 30, crf=config.crf, preset=config.preset,
+                     pix_fmt="yuv420p") as writer:
+        for index in range(count):
+            writer.write(drawn[(index // 4) % len(drawn)])
     return seconds / (time.perf_counter() - started)
 
 

@@ -29,7 +29,7 @@ from pipelines.product import BrollClip
 
 class MotionConfig(BaseModel):
     intensity: float = Field(1.0, ge=0.0, le=2.5)  # scales zoom amounts and travel
-    crf: int = Field(18, ge=0, le=40)
+    crf: int = Field(20, ge=0, le=40)
     preset: str = "ultrafast"  # the renderer re-encodes; this only has to be fast and clean
     fill: str = "auto"  # auto | cover | card: how a photo of another aspect fills the frame
     backdrop_dim: float = Field(0.55, ge=0.0, le=1.0)
@@ -262,7 +262,7 @@ class CameraPath:
         if self.camera == "static":  # a locked-off shot still breathes a little
             return self.clamp(1.0 + 0.035 * k * e, sx, sy)
         axis = 0 if self.camera in ("pan_left", "pan_right") else 1
-        z = self.zoom_target(0.12 * k)
+        z = self.zoom_target(0.18 * k)
         low, high = self.range_along(axis, z)
         size = self.w if axis == 0 else self.h
         travel = min(high - low, 0.2 * size * k)

@@ -12,11 +12,10 @@ from pipelines.broll import BrollRequest, render_broll  # noqa: E402
 from pipelines.broll.dit import DitConfig, build_prompt, generation_plan, load_pipelines  # noqa: E402
 from pipelines.broll.tiny import make_tiny_model_dir  # noqa: E402
 from pipelines.errors import BrollError  # noqa: E402
-from pipelines.graph import Node, NodeResult, run_node  # noqa: E402
+from pipelines.graph import run_node  # noqa: E402
 from pipelines.media import media_info  # noqa: E402
-from pipelines.product import AdScript, Product, Scene, VoiceTrack  # noqa: E402
 
-from .helpers import PRODUCT_BOX, count_frames, product_photo, read_frames  # noqa: E402,F401
+from .helpers import PRODUCT_BOX, broll_node, count_frames, product_photo, read_frames  # noqa: E402,F401
 
 
 @pytest.fixture(scope="module")
@@ -86,18 +85,7 @@ def test_generation_plan_rounds_to_what_the_model_accepts(tiny_ltx):
 
 
 def test_the_stage_caches_the_clip_in_the_artifact_store(tiny_ltx, artifact_store):
-    product = Product(url="https://shop.example/cup", title="Arc Espresso Cup", price=24.0, currency="USD")
-    script = AdScript(variant_id="v0", framework="pas", hook="Mornings, upgraded.", cta="Shop now", scenes=[
-        Scene(voiceover="Meet the Arc.", visual="broll:espresso on a walnut table", camera="orbit", duration_s=1.0)])
-    script_result = NodeResult("script", "script", "k-script", {"scripts": [script.model_dump(mode="json")]},
-                               artifact_store.root)
-    voice = VoiceTrack(audio="voice.wav", duration_s=0.8, scene_spans=[(0.0, 0.8)])
-    voice_result = NodeResult("voice:0", "voice", "k-voice", voice.model_dump(mode="json"), artifact_store.root)
-    node = Node("broll:0:0:9x16", "broll", {
-        "variant": 0, "scene": 0, "engine": "dit", "settings": _settings(tiny_ltx), "aspect": "9:16",
-        "width": 90, "height": 160, "preview": False, "seed": 4, "product": product.model_dump(mode="json"),
-    }, ("script", "voice:0"), queue="gpu")
-    deps = {"script": script_result, "voice:0": voice_result}
+    node, deps = broll_node(artifact_store, "dit", _settings(tiny_ltx))
     first = run_node(artifact_store, node, deps)
     second = run_node(artifact_store, node, deps)
     assert not first.cached and second.cached and second.key == first.key

@@ -7,8 +7,9 @@ from pipelines.broll import CAMERAS, BrollRequest, render_broll
 from pipelines.broll.motion import load_image
 from pipelines.broll.subject import find_subject_box
 from pipelines.errors import BrollError, EngineNotFound
+from pipelines.graph import run_node
 from pipelines.media import media_info
-from .helpers import PRODUCT_BOX, count_frames, product_photo, read_frames, red_mask  # noqa: F401
+from .helpers import PRODUCT_BOX, broll_node, count_frames, product_photo, read_frames, red_mask  # noqa: F401
 
 
 def _request(photo, **overrides) -> BrollRequest:
@@ -113,3 +114,12 @@ def test_unreadable_image_is_a_clear_error(tmp_path):
 def test_unknown_engine_is_a_clear_error(product_photo, tmp_path):
     with pytest.raises(EngineNotFound):
         render_broll(_request(product_photo), tmp_path, engine="sora")
+
+
+def test_the_stage_renders_once_then_serves_the_cache(artifact_store):
+    node, deps = broll_node(artifact_store, "motion", {}, width=90, height=160)
+    first = run_node(artifact_store, node, deps)
+    second = run_node(artifact_store, node, deps)
+    assert not first.cached and second.cached and second.dir == first.dir
+    assert second.meta["engine"] == "motion" and second.meta["duration_s"] == pytest.approx(0.8, abs=0.04)
+    assert (media_info(second.dir / second.meta["video"]).width, second.meta["height"]) == (90, 160)
