@@ -18,17 +18,20 @@ def tiny_model_dir(tmp_path_factory):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
-    corpus = ["Write the ad script as JSON.", '{"hook": "Coffee gone cold?", "scenes": []}',
-              "You are a senior performance-marketing copywriter.", "产品 价格 评价 保温 杯"] * 20
+    from pipelines.script.llm import build_messages
+
+    # trained on the prompts it will see, so they stay a few hundred tokens long (fast on CPU)
+    corpus = [m["content"] for lang in ("en", "zh") for m in build_messages(
+        bottle(), ScriptOptions(language=lang), "pas", "problem", ["a hook"], ["the answer is not valid JSON"])]
     bpe = Tokenizer(models.BPE(unk_token="<unk>"))
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
     bpe.train_from_iterator(corpus, trainers.BpeTrainer(
-        vocab_size=400, special_tokens=["<unk>", "<eos>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+        vocab_size=3000, special_tokens=["<unk>", "<eos>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, unk_token="<unk>", eos_token="<eos>",
                                         pad_token="<eos>")
     torch.manual_seed(0)
-    config = GPT2Config(vocab_size=tokenizer.vocab_size, n_positions=8192, n_embd=32, n_layer=2, n_head=2,
+    config = GPT2Config(vocab_size=tokenizer.vocab_size, n_positions=2048, n_embd=32, n_layer=2, n_head=2,
                         bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id)
     directory = tmp_path_factory.mktemp("tiny-gpt2")
     GPT2LMHeadModel(config).save_pretrained(directory)
