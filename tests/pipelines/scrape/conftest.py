@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[3]
-PAGES = ROOT / "fixtures" / "pages"
-
-
-def load_serve_module():
-    spec = importlib.util.spec_from_file_location("fixture_pages_serve", PAGES / "serve.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from scrape_helpers import PAGES, load_serve_module
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from pipelines.scrape import ScrapeConfig, scrape
 from pipelines.scrape.browser import pool, render_page
 from pipelines.scrape.fetch import Budget
 
-from conftest import PAGES, load_serve_module  # noqa: E402  (tests/pipelines/scrape is on sys.path)
+from scrape_helpers import PAGES, load_serve_module
 
 
 class Canary:

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+from scrape_helpers import load_fixture_module
 
 from pipelines.scrape import ScrapeConfig
 
-PAGES = __import__("pathlib").Path(__file__).resolve().parents[3] / "fixtures" / "pages"
-
-
-def _evaluate():
-    spec = importlib.util.spec_from_file_location("fixture_pages_evaluate", PAGES / "evaluate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_fixture_set_field_accuracy(page_server):
-    evaluate = _evaluate()
+    evaluate = load_fixture_module("evaluate")
     cases = evaluate.load_cases()
     assert len(cases) >= 20
     config = ScrapeConfig(download_images=False)

@@ -10,7 +10,7 @@ from PIL import Image, ImageOps
 from pipelines.scrape import ScrapeConfig, scrape
 from pipelines.scrape.images import subject_box
 
-from conftest import PAGES, load_serve_module  # noqa: E402  (tests/pipelines/scrape is on sys.path)
+from scrape_helpers import PAGES, load_serve_module
 
 
 def _shop(tmp_path):
