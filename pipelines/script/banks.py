@@ -133,10 +133,10 @@ SHORT_CTAS = {"en": ["Tap the link.", "Shop now.", "Grab yours."], "zh": ["ç‚¹é“
 # Claim-free lines about the product in general, for longer ads; {name} is filled in.
 MORE = {
     "en": [
-        "Picture your day with {name} in it.", "Whether you're at home or on the go, {name} keeps up.",
+        "Picture your day with {name} in it.", "Whether you're at home or on the go, it keeps up.",
         "It's the kind of thing you'll end up telling your friends about.",
         "Think of it as a small upgrade you'll notice every single day.",
-        "Got someone who'd love this? {name} makes an easy gift.", "You'll wonder why you waited so long.",
+        "Got someone who'd love this? It makes an easy gift.", "You'll wonder why you waited so long.",
         "It's thoughtfully made, and you can tell the moment you pick it up.",
         "No gimmicks, just something that does its job well.",
         "It's designed around how people actually live.", "Set it up once, and it's part of your routine.",

@@ -69,6 +69,13 @@ def _similar(a: str, b: str) -> bool:
     return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) > 0.6
 
 
+def _lower_first(text: str) -> str:
+    """'Single origin' -> 'single origin' after 'Also,'; leaves 'USB-C', 'I' and names like 'iPhone' alone."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower() and not text.startswith(("I ", "I'")):
+        return text[0].lower() + text[1:]
+    return text
+
+
 def _c(text: str, field_name: str) -> Claim:
     return Claim(text=text, field=field_name)
 
@@ -306,7 +313,8 @@ class Writer:
             for i, (line, overlay, follow) in enumerate(points[:k]):
                 text = line.text
                 if lead:
-                    text = self.join(lead[i] if i < len(lead) else "", text)
+                    head = lead[i] if i < len(lead) else ""
+                    text = self.join(head, _lower_first(text) if head.endswith((",", "And")) else text)
                 out.append(Draft("feature", "image", Line(text, line.claims, line.short), overlay, follow,
                                  optional=0 if i < optional_from else 2 + i))
 
@@ -315,13 +323,13 @@ class Writer:
                              "是不是很熟悉？" if zh else "Sound familiar?"))
             out.append(Draft("solution", "image", Line(self.name_intro()), f.name if display_words(f.name) <= 6 else "",
                              [Line(self.benefit_text(b))] + self.description_lines()[:1]))
-            body_points(body, optional_from=0)
+            body_points(body, optional_from=1)
             if rating:
                 out.append(Draft("proof", "image", rating, self.rating_overlay(),
-                                 [x for x in [self.review_line(False)] if x], optional=4))
+                                 [x for x in [self.review_line(False)] if x], optional=2))
             if price:
                 out.append(Draft("offer", "image", price, self.price_overlay(),
-                                 [x for x in [self.savings_line()] if x], optional=3))
+                                 [x for x in [self.savings_line()] if x], optional=1))
         elif fw == "aida":
             intro = Line(self.name_intro())
             out.append(Draft("interest", "image", intro, f.name if display_words(f.name) <= 6 else "",
@@ -356,8 +364,7 @@ class Writer:
             if body >= 2:
                 ordinals[-1] = banks.ORDINAL_LAST[self.lang] if not zh else "最后，"
             for i, (line, overlay, follow) in enumerate(points[:body]):
-                text = self.join(ordinals[i], line.text[0].lower() + line.text[1:]
-                                 if not zh and not line.text.startswith(("I ", "It")) else line.text)
+                text = self.join(ordinals[i], line.text if zh else _lower_first(line.text))
                 short = Line(self.join(ordinals[i], line.short.text if line.short else line.text), line.claims)
                 out.append(Draft("feature", "image", Line(text, line.claims, short), overlay, follow, fixed=True))
             if rating:
@@ -441,7 +448,7 @@ class Writer:
         # claim-free lines into the body, to land inside the window
         body = ([d for d in scenes if d.role in ("solution", "feature", "interest", "demo")]
                 or [d for d in scenes if d.role not in ("hook", "cta")] or scenes[:1])
-        pads = [m.format(name=self.the_name) for m in banks.MORE[lang]] + list(banks.PADS[lang])
+        pads = [m.format(name=self.thing) for m in banks.MORE[lang]] + list(banks.PADS[lang])
         pads = [p[0].upper() + p[1:] for p in pads]
         self.rng.shuffle(pads)
         while total < 0.97 * target and pads:
