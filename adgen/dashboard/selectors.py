@@ -137,6 +137,14 @@ def voice_choices(language: str | None = None) -> list[tuple[str, str]]:
     return [(v.id, v.label or v.id) for v in list_voices("espeak", language=language)]
 
 
+def voice_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Catalog voices grouped by language label ("English (US)": [(id, label), ...])."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for voice_id, label in voice_choices():
+        groups.setdefault(label.split(",")[0], []).append((voice_id, label))
+    return list(groups.items())
+
+
 def presenter_choices() -> list[tuple[str, str]]:
     from pipelines.avatar.looks import LOOKS
 

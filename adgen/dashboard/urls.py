@@ -30,6 +30,7 @@ urlpatterns = [
     path(WS + "brand-kits/", views.brand_kits, name="brand-kits"),
     path(WS + "brand-kits/new/", views.brand_kit_edit, name="brand-kit-new"),
     path(WS + "brand-kits/<uuid:kit_id>/", views.brand_kit_edit, name="brand-kit-edit"),
+    path(WS + "brand-kits/<uuid:kit_id>/files/<str:kind>/", views.brand_kit_file, name="brand-kit-file"),
     path(WS + "voices/<str:voice_id>/sample.wav", views.voice_sample, name="voice-sample"),
     path(WS + "presenters/<str:look>/preview.png", views.presenter_preview, name="presenter-preview"),
     path(WS + "campaigns/", views.campaigns, name="campaigns"),

@@ -394,7 +394,7 @@ def _brand_kit_form(request, instance=None):
 def brand_kits(request):
     return render(request, "dashboard/brand_kits.html", {
         "kits": ads_selectors.brand_kit_list(workspace=request.workspace),
-        "voices": selectors.voice_choices(), "presenters": selectors.presenter_choices()})
+        "voice_groups": selectors.voice_groups(), "presenters": selectors.presenter_choices()})
 
 
 @workspace_view(Membership.Role.EDITOR)
@@ -418,6 +418,18 @@ def brand_kit_edit(request, kit_id=None):
             messages.success(request, f"Brand kit {kit.name} saved.")
             return redirect(_ws_url(request, "brand-kits"))
     return render(request, "dashboard/brand_kit_form.html", {"form": form, "kit": kit})
+
+
+BRAND_FILES = ("logo", "presenter_image", "music", "font")
+
+
+@workspace_view()
+def brand_kit_file(request, kit_id, kind: str):
+    """A brand kit's uploaded file, for previews in the page (scoped like everything else)."""
+    kit = _get_or_404(ads_selectors.brand_kit_list(workspace=request.workspace), pk=kit_id)
+    if kind not in BRAND_FILES:
+        raise Http404("No such file.")
+    return _file_response(getattr(kit, kind), download=False)
 
 
 @workspace_view()

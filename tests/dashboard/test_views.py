@@ -235,3 +235,41 @@ def test_upgrade_preview_to_final_and_rerender_one_variant(make_user):
     assert again.options["variants"] == 1 and again.options["preview"] is True
     assert again.options["scripts"][0]["hook"] == "New hook"
     assert again.options["scripts"][0]["scenes"][0]["voiceover"] == "A better first line."
+
+
+def test_brand_kit_uploads_are_previewed_in_scope(make_user, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from adgen.ads.models import BrandKit
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    owner, stranger = make_user(), make_user()
+    png = io.BytesIO()
+    Image.new("RGB", (64, 32), "#3046c9").save(png, format="PNG")
+    response = owner.client.post(f"{owner.base}/brand-kits/new/", {
+        "name": "Logo kit", "primary_color": "#112233", "secondary_color": "#ffffff", "accent_color": "#ff3d57",
+        "logo": SimpleUploadedFile("logo.png", png.getvalue(), content_type="image/png")})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    kit = BrandKit.objects.for_workspace(owner.workspace).get()
+    url = f"{owner.base}/brand-kits/{kit.pk}/files/logo/"
+    served = owner.client.get(url)
+    assert served.status_code == 200 and b"".join(served.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert url.encode() in owner.client.get(f"{owner.base}/brand-kits/{kit.pk}/").content
+    assert stranger.client.get(url).status_code == 404
+    assert owner.client.get(f"{owner.base}/brand-kits/{kit.pk}/files/secret/").status_code == 404
+
+
+def test_voice_sample_and_presenter_preview(make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    owner = make_user()
+    sample = owner.client.get(f"{owner.base}/voices/en-us-f1/sample.wav")
+    assert sample.status_code == 200 and b"".join(sample.streaming_content)[:4] == b"RIFF"
+    preview = owner.client.get(f"{owner.base}/presenters/leo/preview.png")
+    assert preview.status_code == 200 and b"".join(preview.streaming_content)[:4] == b"\x89PNG"
+    assert owner.client.get(f"{owner.base}/voices/nope/sample.wav").status_code == 404
+    assert owner.client.get(f"{owner.base}/presenters/nope/preview.png").status_code == 404
+    page = owner.client.get(f"{owner.base}/brand-kits/").content.decode()
+    assert "Chinese (Mandarin)" in page and "/voices/zh-f1/sample.wav" in page
