@@ -214,6 +214,7 @@ def expand(spec: JobSpec, done: dict[str, NodeResult], *, with_export: bool = Tr
         "scripts": [s.model_dump(mode="json") for s in spec.scripts] if spec.scripts else None,
         "variants": spec.variants, "duration_s": spec.duration_s, "language": spec.language,
         "tone": spec.tone, "frameworks": spec.frameworks, "seed": spec.seed,
+        "brand_safety": spec.brand.banned_words,
     }, script_deps, queue="cpu"))
     if "script" not in done:
         return nodes

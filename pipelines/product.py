@@ -200,6 +200,8 @@ class BrandKit(Model):
     intro: str | None = None
     outro: str | None = None
     watermark: bool = False
+    # words this brand never wants in its ads (added to the default brand-safety list)
+    banned_words: list[str] = Field(default_factory=list)
 
 
 class TimelineSegment(Model):

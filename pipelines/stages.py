@@ -51,6 +51,7 @@ def stage_script(ctx: StageContext, params: dict, deps: dict[str, NodeResult]) -
         options = ScriptOptions(
             variants=params["variants"], duration_s=params["duration_s"], language=params["language"],
             tone=params["tone"], frameworks=params.get("frameworks"), seed=params["seed"],
+            brand_safety=params.get("brand_safety") or [],
         )
         product = _product(params, deps)
         scripts = write_scripts(product, options, engine=params["engine"], settings=params.get("settings"))
