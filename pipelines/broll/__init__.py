@@ -5,6 +5,17 @@ Engines (chosen by name, configured by a settings dict):
   parallax, orbit, reveal, rack focus), faster than real time on a CPU;
 - `dit`: diffusers text/image-to-video (LTX-Video, Wan, CogVideoX) from a local model
   directory, for GPU workers.
+
+Settings (`--engine broll=...`, per job `engine_settings["broll"]`):
+- motion: `intensity` (0-2.5, scales zoom and travel), `fill` (auto | cover | card), `crf`, `preset`,
+  `backdrop_dim`.
+- dit: `model_dir` (or $ADGEN_DIT_MODEL_DIR), `family` (ltx | wan | cogvideox), `mode` (auto | t2v | i2v),
+  `steps`, `guidance_scale`, `long_side`, `fps`, `max_frames`, `device`, `dtype`, `cpu_offload`,
+  `vae_tiling`, `last_frame`, `negative_prompt`.
+
+Try the GPU path's plumbing on a CPU with a tiny random model:
+`pipelines.broll.tiny.make_tiny_model_dir(DIR, family)` (CLI: `adgen models make-tiny DIR`), then
+`adgen make URL --engine broll=dit --model-dir DIR`.
 """
 
 from __future__ import annotations
@@ -21,12 +32,10 @@ from pipelines.product import BrollClip
 ENGINES: EngineRegistry = EngineRegistry("broll")
 ENGINES.register("motion", MotionConfig)(MotionEngine)
 
-try:  # the dit engine's config imports nothing heavy; torch/diffusers load on first use
-    from pipelines.broll.dit import DitConfig, DitEngine
+# the dit module imports torch/diffusers only when a clip is made, so it registers everywhere
+from pipelines.broll.dit import DitConfig, DitEngine  # noqa: E402
 
-    ENGINES.register("dit", DitConfig)(DitEngine)
-except ImportError:  # pragma: no cover - an install without the `ml` extra
-    pass
+ENGINES.register("dit", DitConfig)(DitEngine)
 
 __all__ = ["BrollRequest", "BrollClip", "render_broll", "ENGINES", "CAMERAS", "FrameWriter"]
 

@@ -133,8 +133,8 @@ def load_pipelines(model_dir: Path, config: DitConfig) -> dict:
                 pipe.vae.enable_tiling()
         main = pipes["i2v"] if image_model else pipes["t2v"]
         if config.cpu_offload and device.startswith("cuda"):
-            for pipe in filter(None, pipes.values()):
-                pipe.enable_model_cpu_offload(device=device)
+            # the offload hooks live on the (shared) modules, so one pipeline's call covers both
+            main.enable_model_cpu_offload(device=device)
         else:
             main.to(device)  # shared modules: moving one pipeline moves both
         _PIPELINES[key] = pipes
@@ -221,16 +221,29 @@ class DitEngine:
             raise BrollError(f"The video model directory {path} does not exist.", code="broll_model_missing")
         return path
 
+    def effective_config(self, model_dir: Path) -> DitConfig:
+        """Settings given explicitly win; then the model directory's own `adgen.json` defaults
+        (a tiny test model asks for 2 steps at a toy size); then the family's defaults."""
+        defaults_file = model_dir / "adgen.json"
+        if not defaults_file.is_file():
+            return self.config
+        try:
+            defaults = json.loads(defaults_file.read_text())
+        except ValueError as exc:
+            raise BrollError(f"{defaults_file} is not valid JSON: {exc}", code="broll_bad_settings") from exc
+        return DitConfig.model_validate({**defaults, **self.config.model_dump(exclude_unset=True)})
+
     def __call__(self, request: BrollRequest, out_dir: Path, report: Report | None = None) -> BrollClip:
         import torch
 
         report = report or (lambda fraction, message="": None)
-        config = self.config
-        pipes = load_pipelines(self.model_dir(), config)
+        model_dir = self.model_dir()
+        config = self.effective_config(model_dir)
+        pipes = load_pipelines(model_dir, config)
         report(0.05, "model loaded")
         use_image = config.mode == "i2v" or (config.mode == "auto" and (request.image or pipes["t2v"] is None))
         if config.mode == "i2v" and pipes["i2v"] is None:
-            raise BrollError(f"The {config.family} model in {self.model_dir()} is text-to-video only.",
+            raise BrollError(f"The {config.family} model in {model_dir} is text-to-video only.",
                              code="broll_bad_settings")
         pipe = pipes["i2v"] if use_image and pipes["i2v"] is not None else pipes["t2v"]
         use_image = pipe is pipes["i2v"]

@@ -43,9 +43,13 @@ def _t5_encoder(d_model: int, vocab_size: int, umt5: bool = False):
 
 def make_tiny_model_dir(path: Path, family: str = "ltx") -> Path:
     """Write a tiny random `family` text-to-video model directory (model_index.json layout) to `path`."""
+    import json
+
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     random_pipeline(family, "tiny").save_pretrained(path)
+    # the dit engine's defaults for this directory: a toy model needs no 40 steps at 768 px
+    (path / "adgen.json").write_text(json.dumps({"family": family, "steps": 2, "long_side": 96, "fps": 12}, indent=2))
     return path
 
 
