@@ -88,6 +88,10 @@ def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_s
     page.set_default_timeout(30_000)
 
     # sign up, then add a second brand workspace
+    page.goto(f"{base}/login/")
+    shoot(page, "login")
+    page.goto(f"{base}/signup/")
+    shoot(page, "signup")
     sign_up(page, base, "owner@example.com", "Northwind Agency")
     shoot(page, "workspace-empty")
     page.goto(f"{base}/workspaces/new/")

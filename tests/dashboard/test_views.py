@@ -54,7 +54,10 @@ def test_every_page_of_another_org_is_404(make_user):
         assert stranger.client.get(url).status_code == 404, url
     for page in [f"jobs/{job.pk}/cancel/", f"jobs/{job.pk}/upgrade/", "billing/checkout/", "billing/portal/"]:
         assert stranger.client.post(f"{owner.base}/{page}").status_code == 404, page
-    assert owner.client.get(f"{owner.base}/jobs/{job.pk}/").status_code == 200
+    for page in ["/", "members/", "create/", f"products/{product.pk}/", f"jobs/{job.pk}/", "brand-kits/",
+                 "brand-kits/new/", "billing/", "campaigns/", "campaigns/new/"]:
+        url = f"{owner.base}/{page}".replace("//", "/")
+        assert owner.client.get(url).status_code == 200, url
 
 
 def test_post_without_csrf_token_is_refused(make_user):
