@@ -1,7 +1,7 @@
 """A campaign on real workers (PostgreSQL, Redis, `adgen worker` subprocesses): a feed run
 delivers one zip (videos + manifest.json); a second run after one product changed renders only
 that product. Heavy on 2 cores, so it runs once, in preview at 8 s; the number of products
-comes from ADGEN_CAMPAIGN_E2E_PRODUCTS (default 3; 10 is the full 40-video acceptance run)."""
+comes from ADGEN_CAMPAIGN_E2E_PRODUCTS (default 2; 10 is the full 40-video acceptance run)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from pipelines.media import media_info
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCTS = int(os.environ.get("ADGEN_CAMPAIGN_E2E_PRODUCTS", "3"))
+PRODUCTS = int(os.environ.get("ADGEN_CAMPAIGN_E2E_PRODUCTS", "2"))
 MATRIX = {"variants": 2, "aspects": ["9:16", "1:1"], "duration": 8}
 
 

@@ -59,19 +59,19 @@ def test_a_feed_expands_into_one_job_per_product_reusing_the_scrape(tenant, feed
 
 
 def test_unchanged_products_are_skipped_unless_forced(tenant, feed_site, handles):
-    campaign = make_campaign(tenant, feed_site)
+    campaign = make_campaign(tenant, feed_site, max_products=4)
     first = run_once(campaign)
     deliver_all(first)
     first.refresh_from_db()
     assert first.status == CampaignRun.Status.SUCCEEDED and first.archive
 
-    feed_site.edit("window-perch-cat-hammock", "36.00", "31.00")  # one product changed its price
+    feed_site.edit(handles[1], "64.99", "59.99")  # one product changed its price
     second = run_once(campaign)
     by_status = {}
     for item in items(second):
         by_status.setdefault(item.status, []).append(item.url)
-    assert by_status == {S.RENDERING: [feed_site.url("window-perch-cat-hammock")],
-                         S.UNCHANGED: [feed_site.url(h) for h in handles if h != "window-perch-cat-hammock"]}
+    assert by_status == {S.RENDERING: [feed_site.url(handles[1])],
+                         S.UNCHANGED: [feed_site.url(h) for h in handles[:4] if h != handles[1]]}
     assert second.quoted_credits == 2
     deliver_all(second)
 
@@ -85,14 +85,14 @@ def test_unchanged_products_are_skipped_unless_forced(tenant, feed_site, handles
 
 
 def test_budget_holds_what_it_allows_in_priority_order_and_says_what_was_skipped(tenant, feed_site, handles):
-    campaign = make_campaign(tenant, feed_site, budget_per_run=7, budget_per_month=10)
+    campaign = make_campaign(tenant, feed_site, budget_per_run=7, budget_per_month=10, max_products=6)
     before = balance(tenant.organization)
     run = run_once(campaign)
     rows = items(run)
-    assert [i.status for i in rows] == [S.RENDERING] * 3 + [S.OVER_BUDGET] * 7  # 3 x 2 credits fit in 7
+    assert [i.status for i in rows] == [S.RENDERING] * 3 + [S.OVER_BUDGET] * 3  # 3 x 2 credits fit in 7
     assert "Needs 2 credits; 1 of this run's 7 were left" in rows[3].reason
     assert run.budget_allowed == 7 and run.quoted_credits == 6
-    assert [s["url"] for s in run.summary["skipped"]] == [feed_site.url(h) for h in handles[3:]]
+    assert [s["url"] for s in run.summary["skipped"]] == [feed_site.url(h) for h in handles[3:6]]
     after = balance(tenant.organization)
     assert after.held - before.held == 6 and before.available - after.available == 6
 
