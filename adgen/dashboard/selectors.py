@@ -108,7 +108,7 @@ def product_review_data(product) -> dict:
 
 
 def script_drafts(*, product_data: dict, image_urls: list[str], included_images: list[int],
-                  options: dict) -> list[dict]:
+                  options: dict, banned_words=()) -> list[dict]:
     """Scripts written by the offline writer from the reviewed product.
 
     Only the included images are offered to the writer; its `product_image:k` visuals are mapped
@@ -119,7 +119,8 @@ def script_drafts(*, product_data: dict, image_urls: list[str], included_images:
 
     product = Product.model_validate({**product_data, "images": [image_urls[i] for i in included_images]})
     scripts = write_scripts(product, ScriptOptions(variants=options["variants"], duration_s=options["duration"],
-                                                   language=options["language"], tone=options.get("tone") or "friendly"))
+                                                   language=options["language"], tone=options.get("tone") or "friendly",
+                                                   brand_safety=list(banned_words)))
     drafts = []
     for script in scripts:
         draft = script.model_dump(mode="json")

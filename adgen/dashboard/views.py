@@ -1,4 +1,4 @@
-"""Dashboard views: thin. Access is checked once per request (`_access`), every object is read
+"""Dashboard views: thin. Access is checked once per request (`workspace_view`), every object is read
 through the URL's workspace, and every write goes through the apps' services."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 import mimetypes
 from functools import wraps
 
+import pydantic
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -211,13 +212,16 @@ def product(request, product_id):
         options = form.options()
         included = form.cleaned_data["images"]
         product_data = form.product_data(data)
+        kit = form.cleaned_data["brand_kit"]
         try:
-            scripts = selectors.script_drafts(product_data=product_data, image_urls=[i.get("url", "") for i in product.images],
-                                              included_images=included, options=options)
+            scripts = selectors.script_drafts(
+                product_data=product_data, image_urls=[i.get("url", "") for i in product.images],
+                included_images=included, options=options, banned_words=getattr(kit, "banned_words", None) or ())
         except PipelineError as exc:
             form.add_error(None, f"{_message(exc)} ({exc.code})")
+        except pydantic.ValidationError as exc:
+            form.add_error(None, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
         else:
-            kit = form.cleaned_data["brand_kit"]
             request.session[_draft_key(product)] = {
                 "product": product_data, "images": included, "options": options, "scripts": scripts,
                 "brand_kit": str(kit.pk) if kit else None}
