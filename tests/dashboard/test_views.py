@@ -276,3 +276,17 @@ def test_voice_sample_and_presenter_preview(make_user, settings, tmp_path):
     assert owner.client.get(f"{owner.base}/presenters/nope/preview.png").status_code == 404
     page = owner.client.get(f"{owner.base}/brand-kits/").content.decode()
     assert "Chinese (Mandarin)" in page and "/voices/zh-f1/sample.wav" in page
+
+
+def test_product_pending_polls_and_failed_scrape_explains(make_user):
+    owner = make_user()
+    pending = Product.objects.create(workspace=owner.workspace, url="https://shop.example.com/p")
+    html = owner.client.get(f"{owner.base}/products/{pending.pk}/").content.decode()
+    assert 'hx-trigger="every 1s"' in html
+    failed = Product.objects.create(workspace=owner.workspace, url="https://shop.example.com/x", status="failed",
+                                    error_code="not_a_product", error_message="No product found on this page.")
+    html = owner.client.get(f"{owner.base}/products/{failed.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "No product found on this page." in html and "not_a_product" in html and "hx-trigger" not in html
+    ready = _ready_product(owner.workspace)
+    polled = owner.client.get(f"{owner.base}/products/{ready.pk}/", HTTP_HX_REQUEST="true")
+    assert polled.status_code == 204 and polled["HX-Refresh"] == "true"
