@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-SERVICE_COMMANDS = {"serve", "worker", "tenant", "migrate"}
+SERVICE_COMMANDS = {"serve", "worker", "scheduler", "tenant", "migrate"}
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STORE_DIR = REPO_ROOT / "fixtures" / "store"
 

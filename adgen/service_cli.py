@@ -1,4 +1,4 @@
-"""Service commands of the `adgen` CLI: serve, worker, tenant create, migrate.
+"""Service commands of the `adgen` CLI: serve, worker, scheduler, tenant create, migrate.
 
 `adgen.cli` hands argv (starting with the subcommand) to `main`.
 """
@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--threads", type=int, default=int(os.environ.get("ADGEN_WORKER_THREADS", "2")))
     worker.add_argument("--no-sweeper", action="store_true",
                         help="do not re-enqueue lost stage runs from this worker machine")
+
+    scheduler = sub.add_parser("scheduler", help="fire scheduled campaign runs (one active process, lock-guarded)")
+    scheduler.add_argument("--interval", type=int, default=30, help="seconds between schedule checks")
 
     tenant = sub.add_parser("tenant", help="manage tenants")
     tenant_sub = tenant.add_subparsers(dest="tenant_command", required=True)
@@ -110,6 +113,15 @@ def _sweep_forever(stop: threading.Event, stale_s: float) -> None:
             connection.close()
 
 
+def cmd_scheduler(args) -> int:
+    _django()
+    from django.core.management import call_command
+
+    # any number may run; only the holder of the scheduler lock fires runs, the rest stand by
+    call_command("campaign_scheduler", interval=args.interval)
+    return 0
+
+
 def cmd_tenant(args) -> int:
     _django()
     from tenants.services import tenant_create
@@ -134,7 +146,8 @@ def cmd_migrate(args) -> int:
     return 0
 
 
-COMMANDS = {"serve": cmd_serve, "worker": cmd_worker, "tenant": cmd_tenant, "migrate": cmd_migrate}
+COMMANDS = {"serve": cmd_serve, "worker": cmd_worker, "scheduler": cmd_scheduler, "tenant": cmd_tenant,
+            "migrate": cmd_migrate}
 
 
 def main(argv: list[str]) -> int:
