@@ -123,7 +123,9 @@ def layout(image: np.ndarray, box: Box, out_w: int, out_h: int, supersample: flo
     cover = max(out_w / w, out_h / h)
     view_w, view_h = out_w / cover, out_h / cover  # frame at zoom 1, in image pixels
     fits = bw * 1.08 <= view_w and bh * 1.08 <= view_h
-    use_cover = config.fill == "cover" or (config.fill == "auto" and fits)
+    # a panorama would make a canvas many frames wide (memory, time): show it as a card instead
+    reasonable = w * cover <= 3 * out_w and h * cover <= 3 * out_h
+    use_cover = reasonable and (config.fill == "cover" or (config.fill == "auto" and fits))
     if use_cover:
         matte_src = subject_matte(image, box) if want_matte else None
         # the canvas is the whole photo scaled to cover: wide photos give real room to pan

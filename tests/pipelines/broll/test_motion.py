@@ -123,3 +123,16 @@ def test_the_stage_renders_once_then_serves_the_cache(artifact_store):
     assert not first.cached and second.cached and second.dir == first.dir
     assert second.meta["engine"] == "motion" and second.meta["duration_s"] == pytest.approx(0.8, abs=0.04)
     assert (media_info(second.dir / second.meta["video"]).width, second.meta["height"]) == (90, 160)
+
+
+def test_a_panorama_becomes_a_card_not_a_giant_canvas(tmp_path):
+    import cv2
+
+    photo = np.full((200, 2400, 3), 235, np.uint8)
+    cv2.rectangle(photo, (1150, 40), (1250, 160), (30, 30, 220), -1)
+    path = tmp_path / "panorama.png"
+    cv2.imwrite(str(path), photo)
+    clip = render_broll(BrollRequest(image=str(path), camera="pan_right", duration_s=0.5, width=144, height=256,
+                                     fps=12), tmp_path)
+    for frame in read_frames(tmp_path / clip.video):
+        assert red_mask(frame).sum() > 0
