@@ -35,6 +35,7 @@ class BrollRequest(BaseModel):
     fps: float = Field(30.0, gt=0, le=120)
     seed: int = 0
     preview: bool = False
+    cuts: list[float] = Field(default_factory=list)  # beat times (s, from the clip's start) to cut on
 
     @field_validator("camera")
     @classmethod

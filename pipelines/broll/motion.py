@@ -33,6 +33,8 @@ class MotionConfig(BaseModel):
     preset: str = "ultrafast"  # the renderer re-encodes; this only has to be fast and clean
     fill: str = "auto"  # auto | cover | card: how a photo of another aspect fills the frame
     backdrop_dim: float = Field(0.55, ge=0.0, le=1.0)
+    # clips longer than this are cut into several shots (0: one shot however long)
+    max_shot_s: float = Field(3.5, ge=0.0, le=60.0)
 
 
 # --------------------------------------------------------------------------- image + layout
@@ -416,20 +418,26 @@ class MotionEngine:
         report = report or (lambda fraction, message="": None)
         out_w, out_h = request.output_size()
         frames = request.frame_count()
-        renderer = prepare(request, out_w, out_h, self.config)
-        report(0.05, "laid out")
+        shots = shot_plan(request, self.config)
+        photo_cache: dict = {}
         video = out_dir / "broll.mp4"
         buffer = np.empty((out_h * 3 // 2, out_w), np.uint8)
         planes = i420_planes(buffer, out_w, out_h)
+        done = 0
         with FrameWriter(video, out_w, out_h, request.fps, crf=self.config.crf, preset=self.config.preset,
                          pix_fmt="yuv420p") as writer:
-            for index in range(frames):
-                renderer.draw(index / max(1, frames - 1), planes)
-                writer.write(buffer)
-                if index % 15 == 0:
-                    report(0.05 + 0.95 * index / frames, f"frame {index}/{frames}")
+            for shot_frames, camera, intensity in shots:
+                config = self.config.model_copy(update={"intensity": intensity})
+                renderer = prepare(request.model_copy(update={"camera": camera}), out_w, out_h, config,
+                                   photo_cache=photo_cache)
+                for index in range(shot_frames):
+                    renderer.draw(index / max(1, shot_frames - 1), planes)
+                    writer.write(buffer)
+                    done += 1
+                    if done % 15 == 0:
+                        report(0.02 + 0.98 * done / frames, f"frame {done}/{frames}")
 
-        # the subject box as it sits at the end of the move, in output pixels
+        # the subject box as it sits at the end of the last move, in output pixels
         end = renderer.path.view(1.0)
         bx, by, bw, bh = renderer.canvas.box
         x0 = (bx - end.cx) * end.zoom + out_w / 2
@@ -440,16 +448,46 @@ class MotionEngine:
                          seed=request.seed, prompt=request.prompt or None)
 
 
-def prepare(request: BrollRequest, out_w: int, out_h: int, config: MotionConfig) -> "_FrameRenderer":
+# after the requested move, the shots that cut well with it (a wide, a detail, a counter-move)
+_FOLLOW_UPS = ("push_in", "pan_right", "pull_out", "parallax", "pan_left", "tilt_up")
+
+
+def shot_plan(request: BrollRequest, config: MotionConfig) -> list[tuple[int, str, float]]:
+    """(frames, camera, intensity) per shot. One long slow move on a still bores, so a clip longer
+    than `max_shot_s` is cut into shots: the requested move, then complementary ones, every other
+    shot tighter on the product (a detail). Cuts land on `request.cuts` (beats) when one is near."""
+    total = request.frame_count()
+    duration = total / request.fps
+    if not config.max_shot_s or duration <= config.max_shot_s * 1.25:
+        return [(total, request.camera, config.intensity)]
+    count = math.ceil(duration / config.max_shot_s)
+    bounds = [round(total * i / count) for i in range(count + 1)]
+    beats = sorted(round(t * request.fps) for t in request.cuts if 0 < t < duration)
+    window = 0.6 * request.fps
+    for i in range(1, count):
+        near = [b for b in beats if abs(b - bounds[i]) <= window and bounds[i - 1] + request.fps < b]
+        if near:
+            bounds[i] = min(near, key=lambda b: abs(b - bounds[i]))
+    cameras = [request.camera] + [c for c in _FOLLOW_UPS if c != request.camera]
+    return [(bounds[i + 1] - bounds[i], cameras[i % len(cameras)],
+             config.intensity * (1.6 if i % 2 else 1.0)) for i in range(count) if bounds[i + 1] > bounds[i]]
+
+
+def prepare(request: BrollRequest, out_w: int, out_h: int, config: MotionConfig,
+            photo_cache: dict | None = None) -> "_FrameRenderer":
     """Lay out the request's photo (or a designed backdrop) and set up its camera move."""
     camera = request.camera
     layered = camera in ("parallax", "orbit", "rack_focus")
     # supersample by the deepest zoom of the move, so the tightest frame is still 1:1
     supersample = 1.0 + 0.2 * max(1.0, config.intensity)
     if request.image:
-        image = load_image(request.image)
-        ih, iw = image.shape[:2]
-        box = clamp_box(request.subject_box, iw, ih) if request.subject_box else find_subject_box(image)
+        cache = photo_cache if photo_cache is not None else {}
+        if request.image not in cache:
+            image = load_image(request.image)
+            ih, iw = image.shape[:2]
+            box = clamp_box(request.subject_box, iw, ih) if request.subject_box else find_subject_box(image)
+            cache[request.image] = (image, box)
+        image, box = cache[request.image]
         canvas = layout(image, box, out_w, out_h, supersample, config, want_matte=layered)
     else:
         canvas = abstract_canvas(out_w, out_h, supersample, request.seed, request.product_title)

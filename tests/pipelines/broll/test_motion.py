@@ -136,3 +136,19 @@ def test_a_panorama_becomes_a_card_not_a_giant_canvas(tmp_path):
                                      fps=12), tmp_path)
     for frame in read_frames(tmp_path / clip.video):
         assert red_mask(frame).sum() > 0
+
+
+def test_long_clips_are_cut_into_shots_on_the_beat(product_photo, tmp_path):
+    from pipelines.broll.motion import MotionConfig, shot_plan
+
+    request = _request(product_photo, camera="pan_left", duration_s=5.0, fps=8, cuts=[2.25])
+    plan = shot_plan(request, MotionConfig())
+    assert [frames for frames, _, _ in plan] == [18, 22]  # the cut moved from 2.5 s onto the beat
+    assert plan[0][1] == "pan_left" and plan[1][1] != "pan_left" and plan[1][2] > plan[0][2]
+    clip = render_broll(request, tmp_path)
+    frames = read_frames(tmp_path / clip.video)
+    assert len(frames) == 40
+    diffs = [np.abs(a.astype(int) - b.astype(int)).mean() for a, b in zip(frames, frames[1:])]
+    assert int(np.argmax(diffs)) == 17  # the hard cut between frame 17 and 18
+    assert all(red_mask(f).sum() > 0 for f in frames)
+    assert shot_plan(_request(product_photo, duration_s=3.0), MotionConfig()) == [(72, "push_in", 1.0)]
