@@ -18,7 +18,13 @@ MuseTalk-size UNet, whisper-tiny encoder), reporting frames per second and peak 
     .venv/bin/python bench/avatar.py --engine lipsync --device cpu --size tiny   # smoke run
 
 Figures measured (keep them here):
-  2-core shared dev box, load ~4-16 from other jobs (2026-11-22): see the report in the commit log.
+  2026-11-22, 2-core dev box shared with other jobs (load average 26), --seconds 12:
+    floor   4.68 s  x2.56
+    puppet  cold 7.76 s (x1.55)  warm 3.87 s (x3.10)  engine/floor 0.83
+    photo   cold 5.02 s (x2.39)  warm 4.81 s (x2.49)  engine/floor 1.03
+    puppet_realtime=3.10 photo_realtime=2.49
+  lipsync --device cpu --size tiny --seconds 2 --height 540: 1.70 fps (smoke run only).
+  lipsync --device cuda (full size): not yet measured, no CUDA machine was available.
 """
 
 from __future__ import annotations
