@@ -23,6 +23,8 @@ Figures measured (keep them here):
     puppet  cold 7.76 s (x1.55)  warm 3.87 s (x3.10)  engine/floor 0.83
     photo   cold 5.02 s (x2.39)  warm 4.81 s (x2.49)  engine/floor 1.03
     puppet_realtime=3.10 photo_realtime=2.49
+  same box a few minutes later (load average 19): floor x8.42, puppet warm x4.23 (cold x2.30),
+  photo warm x4.37 (cold x2.78): puppet_realtime=4.23 photo_realtime=4.37
   lipsync --device cpu --size tiny --seconds 2 --height 540: 1.70 fps (smoke run only).
   lipsync --device cuda (full size): not yet measured, no CUDA machine was available.
 """

@@ -220,7 +220,7 @@ class PortraitRig:
         weight = self._head_weight
         out = cv2.remap(region, xx - dx * weight, yy - dy * weight, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         self._heads[key] = out
-        if len(self._heads) > 48:
+        if len(self._heads) > 24:
             self._heads.popitem(last=False)
         return out
 
@@ -244,7 +244,7 @@ class PortraitRig:
             frame[fy0:fy1, fx0:fx1] = sprite[fy0 - y:fy1 - y, fx0 - x:fx1 - x]
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def portrait_rig(portrait: str | None, width: int, height: int, root: str) -> PortraitRig:
     """One rig per (portrait, size): every variant of a job reuses the detection and sprites."""
     image, portrait_id = load_portrait(Path(portrait) if portrait else None)

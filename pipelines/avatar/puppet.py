@@ -180,7 +180,7 @@ class PuppetAssets:
         region[:] = _over(region, self._body_layer(body_dy)[y:y + h, x:x + w])
         self._over_at(region, self.head, self.head_origin[0] + hx - x, self.head_origin[1] + hy - y)
         self._bases[key] = region
-        if len(self._bases) > 96:
+        if len(self._bases) > 40:  # ~1.5 MB each at 1080p; the sway revisits few offsets
             self._bases.popitem(last=False)
         return region
 
@@ -208,7 +208,7 @@ class PuppetAssets:
         return self.g.face_box()
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def puppet_assets(look_name: str, brand: str, width: int, height: int, root: str) -> PuppetAssets:
     """One set of sprites per (look, brand, size): every variant of a job reuses it."""
     return PuppetAssets(get_look(look_name), brand, width, height, Path(root))

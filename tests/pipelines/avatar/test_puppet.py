@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -34,6 +36,8 @@ def test_puppet_clip_is_frame_accurate_and_lip_synced(voice, tmp_path, avatar_ca
     assert correlation > 0.5
     assert openness.max() > 0.1  # the mouth really opens...
     assert np.percentile(openness, 10) < 0.4 * openness.max()  # ...and closes
+    # the drawn look is cached for the next variant (and the next worker process)
+    assert list(Path(avatar_cache).glob("puppet-*.npz"))
 
 
 def test_every_look_renders_distinctly(tmp_path, avatar_cache):
