@@ -77,6 +77,8 @@ MEDIA_URL = "/media/"
 ARTIFACT_ROOT = Path(os.environ.get("ARTIFACT_ROOT", MEDIA_ROOT / "artifacts")).resolve()
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# serve app static files straight from their folders: `adgen serve` needs no collectstatic step
+WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "adgen" / "dashboard" / "static"] if (BASE_DIR / "adgen" / "dashboard" / "static").is_dir() else []
 
 DATABASES = {

@@ -147,10 +147,12 @@ def stage_render(ctx: StageContext, params: dict, deps: dict[str, NodeResult]) -
     return {**output.model_dump(mode="json"), "timeline": timeline.model_dump(mode="json")}
 
 
-@register_stage("export", "1", "io")
+@register_stage("export", "2", "io")
 def stage_export(ctx: StageContext, params: dict, deps: dict[str, NodeResult]) -> dict:
     from pipelines.export import ProductBatch, export_batch
 
     batch = ProductBatch.from_results(params.get("url"), _product(params, deps), deps)
-    manifest = export_batch([batch], ctx.workdir, engines=params.get("engines", {}), timings_s={})
-    return {"manifest": manifest}
+    # the batch folder and its zip (written beside it) both live inside the artifact
+    manifest = export_batch([batch], ctx.workdir / "batch", engines=params.get("engines", {}), timings_s={},
+                            zip=True)
+    return {"manifest": manifest, "folder": "batch", "zip": "batch.zip"}

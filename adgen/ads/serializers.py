@@ -10,11 +10,15 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from pydantic import ValidationError as PydanticValidationError
 from rest_framework import exceptions, serializers
 
 from adgen.ads import selectors
 from adgen.ads.models import AdJob, BrandKit, Product, Render, Webhook
-from pipelines.product import ASPECTS
+from pipelines.avatar.looks import LOOKS
+from pipelines.product import ASPECTS, AdScript
+
+FRAMEWORKS = ("pas", "aida", "ugc", "listicle", "offer", "demo")
 
 PLATFORMS = ["tiktok", "reels", "shorts", "feed", "youtube"]
 
@@ -84,6 +88,18 @@ class AdCreateSerializer(serializers.Serializer):
                                       allow_empty=False)
     preview = serializers.BooleanField(default=False)
     seed = serializers.IntegerField(min_value=0, required=False)
+    frameworks = serializers.ListField(child=serializers.ChoiceField(choices=list(FRAMEWORKS)), required=False,
+                                       allow_empty=False)
+    voice = serializers.CharField(max_length=64, required=False, help_text="voice id from the catalog")
+    presenter = serializers.ChoiceField(choices=sorted(LOOKS), required=False, help_text="presenter look")
+    scripts = serializers.ListField(child=serializers.DictField(), required=False, allow_empty=False, max_length=12,
+                                    help_text="edited AdScripts: rendered as given instead of writing new ones")
+
+    def validate_scripts(self, value):
+        try:
+            return [AdScript.model_validate(script).model_dump(mode="json") for script in value]
+        except PydanticValidationError as exc:
+            raise serializers.ValidationError(f"Invalid script: {exc.errors()[0]['msg']}") from None
 
     def validate(self, attrs):
         if bool(attrs.get("url")) == bool(attrs.get("product")):

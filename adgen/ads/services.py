@@ -122,6 +122,16 @@ def job_spec_build(*, options: dict, url: str | None, product: Product | None,
         fields["platforms"] = options["platforms"]
     if options.get("tone"):
         fields["tone"] = options["tone"]
+    if options.get("frameworks"):
+        fields["frameworks"] = options["frameworks"]
+    if options.get("scripts"):  # the user's edited scripts are rendered as they are
+        fields["scripts"] = options["scripts"]
+        fields["variants"] = len(options["scripts"])
+    # per-job choices win over the brand kit's
+    if options.get("voice"):
+        fields["brand"].voice = options["voice"]
+    if options.get("presenter"):
+        fields["brand"].presenter = options["presenter"]
     return JobSpec.model_validate(fields)
 
 
