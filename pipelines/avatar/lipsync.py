@@ -87,7 +87,7 @@ def _load(model_dir: str, device_name: str) -> LipsyncModels:
     try:
         vae = AutoencoderKL.from_pretrained(model_dir, subfolder="vae", torch_dtype=dtype)
         unet = UNet2DConditionModel.from_pretrained(model_dir, subfolder="unet", torch_dtype=dtype)
-        whisper = WhisperModel.from_pretrained(model_dir, subfolder="whisper", torch_dtype=dtype)
+        whisper = WhisperModel.from_pretrained(model_dir, subfolder="whisper", dtype=dtype)
         extractor = WhisperFeatureExtractor.from_pretrained(model_dir, subfolder="feature_extractor")
     except (OSError, ValueError) as exc:
         raise AvatarError(f"The lipsync model folder {model_dir!r} is incomplete: {exc}",
