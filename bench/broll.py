@@ -16,14 +16,21 @@ and run through the engine's real call path (prompt, rounding, denoising, VAE de
     .venv/bin/python bench/broll.py --device cuda [--family ltx] [--steps 30] [--seconds 4] [--width 1080 --height 1920]
 
 Figures measured (keep them here):
-  2-core dev box shared with ~7 other jobs (load 4-20), 2026-11-22:
-    see the numbers printed by the last run in the commit message / report.
+  2-core dev box shared with ~7 other jobs, 2026-11-22, full run (11 moves x 3 photos x 4 s), load 15-25:
+    motion_realtime=0.70 (wall; push/pan/tilt/static/reveal 0.74-1.10x, parallax 0.51x, orbit 0.48x,
+    rack_focus 0.62x); 0.58 CPU-s per b-roll second (x264 ultrafast ~0.28 of it, warps + pipe ~0.2,
+    layout ~0.08), i.e. an idle 2-core ceiling of 3.45x real time.
+  --quick --seconds 2, load 15: motion 0.97x wall, 0.65 CPU-s/s (3.1x idle ceiling);
+    zoompan 0.37 and bare encode 0.37 CPU-s/s: motion costs ~1.75x a bare x264 pass.
+  Unloaded (load < 1) early in the day: a 4 s push-in at 1080x1920 in 2.45 s including process
+    start and imports (1.6x), frames alone 307 fps draw.
   --device cuda: not run yet (no GPU lent to this task).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -75,10 +82,7 @@ def bench_motion(folder: Path, seconds: float, width: int, height: int, quick: b
     cpu = _cpu_seconds() - cpu_before
     for camera, ratios in per_camera.items():
         print(f"  {camera:<11} {statistics.median(ratios):5.2f}x real time")
-    # CPU seconds (this process + ffmpeg) per second of b-roll: what the figure would be on an idle
-    # machine, whatever else shares the cores during the run
-    print(f"  cpu: {cpu / made:.2f} CPU-s per b-roll second (idle 2-core ceiling {2 * made / cpu:.2f}x real time)")
-    return made / wall
+    return made / wall, cpu / made
 
 
 def _cpu_seconds() -> float:
@@ -91,13 +95,13 @@ def _cpu_seconds() -> float:
 def bench_zoompan(folder: Path, seconds: float, width: int, height: int) -> float:
     photo = folder / "coffee.jpg"
     frames = round(seconds * 30)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     subprocess.run([FFMPEG, "-v", "error", "-y", "-i", str(photo), "-vf",
                     f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
                     f"zoompan=z='min(zoom+0.0015,1.18)':d={frames}:s={width}x{height}:fps=30",
                     "-frames:v", str(frames), "-c:v", "libx264", "-preset", "ultrafast", "-crf", str(MotionConfig().crf),
                     "-pix_fmt", "yuv420p", str(folder / "zoompan.mp4")], check=True)
-    return seconds / (time.perf_counter() - started)
+    return seconds / (time.perf_counter() - started), (_cpu_seconds() - cpu) / seconds
 
 
 def bench_encode_floor(folder: Path, seconds: float, width: int, height: int) -> float:
@@ -115,12 +119,12 @@ def bench_encode_floor(folder: Path, seconds: float, width: int, height: int) ->
         renderer.draw(index / count, i420_planes(buffer, width, height))
         drawn.append(buffer)
     config = MotionConfig()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     with FrameWriter(folder / "floor.mp4", width, height, 30, crf=config.crf, preset=config.preset,
                      pix_fmt="yuv420p") as writer:
         for index in range(count):
             writer.write(drawn[(index // 4) % len(drawn)])
-    return seconds / (time.perf_counter() - started)
+    return seconds / (time.perf_counter() - started), (_cpu_seconds() - cpu) / seconds
 
 
 def bench_dit(args) -> None:
@@ -184,11 +188,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         print(f"motion at {args.width}x{args.height}, 30 fps, {args.seconds:g} s clips:")
-        realtime = bench_motion(folder, args.seconds, args.width, args.height, args.quick)
-        zoompan = bench_zoompan(folder, args.seconds, args.width, args.height)
-        floor = bench_encode_floor(folder, args.seconds, args.width, args.height)
-        print(f"baselines: zoompan={zoompan:.2f}x encode_floor={floor:.2f}x; "
-              f"motion/zoompan={realtime / zoompan:.2f} motion/encode_floor={realtime / floor:.2f}")
+        realtime, cpu = bench_motion(folder, args.seconds, args.width, args.height, args.quick)
+        zoompan, zoompan_cpu = bench_zoompan(folder, args.seconds, args.width, args.height)
+        floor, floor_cpu = bench_encode_floor(folder, args.seconds, args.width, args.height)
+        # wall-clock ratios swing with whatever else shares the cores; CPU-seconds per second of
+        # b-roll (this process + ffmpeg) do not, and give the ceiling on an idle machine
+        cores = os.cpu_count() or 1
+        print(f"baselines (wall): zoompan={zoompan:.2f}x encode_floor={floor:.2f}x real time")
+        print(f"cpu-s per b-roll second: motion={cpu:.3f} zoompan={zoompan_cpu:.3f} encode_floor={floor_cpu:.3f}; "
+              f"motion costs {cpu / zoompan_cpu:.2f}x zoompan, {cpu / floor_cpu:.2f}x the bare encode")
+        print(f"idle {cores}-core ceiling: motion={cores / cpu:.2f}x real time (load now {os.getloadavg()[0]:.1f})")
         print(f"motion_realtime={realtime:.2f}")
 
 
