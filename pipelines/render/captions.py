@@ -56,7 +56,7 @@ class CaptionLayout:
     """Measures and places caption chunks for one frame size and safe zone."""
 
     def __init__(self, width: int, height: int, safe: tuple[int, int, int, int], font: Font,
-                 language: str, style: str = "bold", max_lines: int = 2):
+                 language: str, style: str = "bold", max_lines: int = 2, bottom: int | None = None):
         self.width, self.height, self.safe, self.font = width, height, safe, font
         self.style = style if style in CAPTION_STYLES else "bold"
         self.cjk = needs_cjk(language)
@@ -78,6 +78,8 @@ class CaptionLayout:
         self.max_width = (x1 - x0) / self.pop - 2 * pad - 4
         self.center_x = (x0 + x1) // 2
         self.bottom = y1 - pad - max(2, round(0.01 * height))
+        if bottom is not None:  # e.g. on the seam of a split screen, off the presenter's face
+            self.bottom = min(self.bottom, max(y0 + pad + self.line_height * self.max_lines, bottom))
 
     def measure(self, text: str) -> float:
         return self.pil_font.getlength(text)
@@ -124,7 +126,23 @@ class CaptionLayout:
                 lines[-1] = candidate
             if self.measure(texts[i]) > self.max_width:
                 return None if len(texts) > 1 else lines
-        return lines if len(lines) <= self.max_lines else None
+        if len(lines) > self.max_lines:
+            return None
+        return self._balance(texts, len(lines)) if len(lines) > 1 else lines
+
+    def _balance(self, texts: list[str], k: int) -> list[list[int]]:
+        """Same number of lines, breaks chosen so the longest line is as short as possible
+        (no lone word dangling on the last line)."""
+        from itertools import combinations
+
+        best, best_width = None, float("inf")
+        for breaks in combinations(range(1, len(texts)), k - 1):
+            bounds = (0, *breaks, len(texts))
+            lines = [list(range(a, b)) for a, b in zip(bounds, bounds[1:])]
+            width = max(self.measure(self.joiner().join(texts[j] for j in line)) for line in lines)
+            if width < best_width:
+                best, best_width = lines, width
+        return best
 
     def _fits(self, items: list[tuple[WordTiming, str]]) -> bool:
         return self._break_lines([t for _, t in items]) is not None

@@ -142,6 +142,24 @@ class _Graph:
         return out
 
 
+def _framed(g: _Graph, idx: int, framing: str, w: int, h: int, fps: float, n_frames: int, out: str) -> None:
+    """Source -> framed, exactly n_frames long (held on its last frame if the source is short).
+
+    A presenter panel narrower than the frame sits on a soft blur of its own backdrop (a tiny
+    downscale blown back up: nearly free) rather than on flat bars."""
+    hold = f"tpad=stop_mode=clone:stop_duration={n_frames / fps + 1:.3f},trim=end_frame={n_frames},setsar=1,format=yuv420p"
+    if ",pad=" in framing:
+        panel, pad = framing.split(",pad=")
+        x = pad.split(":")[2]
+        a, b, bg, fg = (g.label(p) for p in ("pa", "pb", "pbg", "pfg"))
+        g.add(f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps},split=2[{a}][{b}]")
+        g.add(f"[{b}]scale=48:28,gblur=sigma=1.5,scale={w}:{h}:flags=bicubic,eq=brightness=-0.05:saturation=0.9[{bg}]")
+        g.add(f"[{a}]{panel}[{fg}]")
+        g.add(f"[{bg}][{fg}]overlay={x}:0,{hold}[{out}]")
+        return
+    g.add(f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps},{framing},{hold}[{out}]")
+
+
 def _probe_size(path: str, cache: dict) -> tuple[int, int]:
     if path not in cache:
         info = media_info(path)
@@ -211,8 +229,11 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
     report(0.08, "drawing captions and cards")
     stem = "video"
     font = pick_font(timeline.language, " ".join(w.word for w in timeline.words[:50]), brand.font)
+    seam = None
+    if layout == "split" and height > width and timeline.presenter is not None:
+        seam = height // 2 + round(min(width, height) * 0.07)  # two lines centred on the split line
     cap_layout = CaptionLayout(width, height, safe, font, timeline.language, options.caption_style,
-                               options.caption_lines)
+                               options.caption_lines, bottom=seam)
     chunks = cap_layout.chunks(timeline.words)
     ass_path = out_dir / f"{stem}.ass"  # kept: styled captions an editor can import
     write_ass(ass_path, chunks, cap_layout, accent=_caption_accent(brand.accent_color))
@@ -233,8 +254,9 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
     presenter = timeline.presenter if layout != "showcase" else None
     ppath = timeline.presenter_path if presenter else None
 
-    # product panel size and presenter panel size for split layouts
-    landscape = width > height
+    # split: side by side on square and wide frames (portrait panels suit a portrait presenter),
+    # stacked on tall frames
+    landscape = width >= height
     if layout == "split":
         prod_w, prod_h = (_even(width / 2), height) if landscape else (width, _even(height / 2))
     else:
@@ -261,8 +283,7 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
                 cw, ch = _probe_size(src.source, sizes)
                 framing = product_framing(cw, ch, src.subject_box, w, h)
         out = g.label("seg")
-        g.add(f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps},{framing},tpad=stop_mode=clone:stop_duration={d + 1:.3f},"
-              f"trim=end_frame={n_frames},setsar=1,format=yuv420p[{out}]")
+        _framed(g, idx, framing, w, h, fps, n_frames, out)
         return out
 
     # ---- body segments
@@ -290,8 +311,7 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
         idx = g.input("-t", f"{voice_end + 0.25:.3f}", "-i", ppath)
         framing = presenter_framing(presenter.width, presenter.height, presenter.face_box, pres_w, pres_h, pad_color)
         pres = g.label("pres")
-        g.add(f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps},{framing},tpad=stop_mode=clone:stop_duration={voice_end + 1:.3f},"
-              f"trim=end_frame={body_frames},setsar=1,format=yuv420p[{pres}]")
+        _framed(g, idx, framing, pres_w, pres_h, fps, body_frames, pres)
         stacked = g.label("split")
         g.add(f"[{body}][{pres}]{'hstack' if landscape else 'vstack'}=inputs=2[{stacked}]")
         body = stacked
