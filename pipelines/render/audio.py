@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,7 +172,19 @@ def mix_audio(voice: Path, duration_s: float, voice_end_s: float, music: Path | 
         if final.is_file():
             return final
         _make_mix(voice, music, final, duration_s, music_gain_db, is_cancelled)
+    _prune_mixes(keep=final)
     return final
+
+
+def _prune_mixes(keep: Path, max_age_s: float = 86400) -> None:
+    """Mixes only need to outlive one job's aspects; drop day-old ones so the cache stays small."""
+    now = time.time()
+    for path in cache_dir().glob("mix-*"):
+        try:
+            if path != keep and now - path.stat().st_mtime > max_age_s:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def _make_mix(voice: Path, music: Path, final: Path, duration_s: float, music_gain_db: float,
