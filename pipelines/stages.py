@@ -91,7 +91,9 @@ def stage_broll(ctx: StageContext, params: dict, deps: dict[str, NodeResult]) ->
         start, end = voice.scene_spans[scene_index]
         duration = max(0.5, end - start)
     else:
-        duration = scene.duration_s
+        start, end, duration = 0.0, scene.duration_s, scene.duration_s
+    # word onsets are the beats a cut can land on
+    cuts = [round(w.start - start, 3) for w in voice.words if w.scene == scene_index and start < w.start < end]
     images = _images(deps)
     image, image_path = (None, None)
     if images:
@@ -111,7 +113,7 @@ def stage_broll(ctx: StageContext, params: dict, deps: dict[str, NodeResult]) ->
         prompt=scene.visual.split(":", 1)[1] if scene.visual.startswith("broll:") else scene.on_screen_text,
         product_title=product.title, camera=scene.camera, duration_s=duration,
         width=params["width"], height=params["height"], seed=params.get("seed", 0) + scene_index,
-        preview=params.get("preview", False),
+        preview=params.get("preview", False), cuts=cuts,
     )
     clip: BrollClip = render_broll(request, ctx.workdir, engine=params["engine"],
                                    settings=params.get("settings"), report=ctx.report)
