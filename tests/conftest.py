@@ -49,3 +49,26 @@ def artifact_store(tmp_path):
     from pipelines.graph import ArtifactStore
 
     return ArtifactStore(tmp_path / "artifacts")
+
+
+@pytest.fixture
+def make_tenant(db):
+    """make_tenant() -> an organization + workspace + owner + API key (tenant_create's result),
+    with `.client` (a DRF client authenticated by that key) and `.base` (the workspace's API root)."""
+    from rest_framework.test import APIClient
+
+    from tenants.services import tenant_create
+
+    counter = iter(range(1, 1000))
+
+    def make(name: str | None = None, *, agency: bool = False):
+        n = next(counter)
+        created = tenant_create(name=name or f"Brand {n}", email=f"owner{n}-{name or 'x'}@example.com".lower(),
+                                agency=agency, password="correct horse battery")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {created.raw_api_key}")
+        created.client = client
+        created.base = f"/api/v1/workspaces/{created.workspace.pk}"
+        return created
+
+    return make
