@@ -78,7 +78,7 @@ class CaptionLayout:
         self.max_width = (x1 - x0) / self.pop - 2 * pad - 4
         self.center_x = (x0 + x1) // 2
         self.bottom = y1 - pad - max(2, round(0.01 * height))
-        if bottom is not None:  # e.g. on the seam of a split screen, off the presenter's face
+        if bottom is not None:  # e.g. above the seam of a split screen, off the presenter's face
             self.bottom = min(self.bottom, max(y0 + pad + self.line_height * self.max_lines, bottom))
 
     def measure(self, text: str) -> float:

@@ -92,7 +92,7 @@ def presenter_framing(clip_w: int, clip_h: int, face: tuple[int, int, int, int],
                       pad_color: str) -> str:
     """Filters that frame head and shoulders in dst: a crop when it holds them, else a panel."""
     fx, fy, fw, fh = face
-    need_h = fh * 2.6  # from above the hair to the shoulders
+    need_h = fh * 2.3  # from above the hair to the top of the shoulders
     zoom = 1.0
     x, y, w, h = cover_crop(clip_w, clip_h, dst_w, dst_h, face, focus_y=0.42)
     if h >= need_h * 0.92:
@@ -231,7 +231,7 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
     font = pick_font(timeline.language, " ".join(w.word for w in timeline.words[:50]), brand.font)
     seam = None
     if layout == "split" and height > width and timeline.presenter is not None:
-        seam = height // 2 + round(min(width, height) * 0.07)  # two lines centred on the split line
+        seam = height // 2 - round(min(width, height) * 0.03)  # low in the product panel, off the face
     cap_layout = CaptionLayout(width, height, safe, font, timeline.language, options.caption_style,
                                options.caption_lines, bottom=seam)
     chunks = cap_layout.chunks(timeline.words)
