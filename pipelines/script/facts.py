@@ -105,7 +105,7 @@ BENEFITS: list[tuple[tuple[str, ...], Benefit]] = [
         "Still settling for fuzzy, flat quality?", "还在忍受模糊又平淡的效果？",
         "You notice it every single time you use it.", "每次用都会觉得差点意思。",
         "close-up of crisp details and rich colour", "See the difference", "效果一目了然")),
-    (("flavor", "flavour", "taste", "roast", "fresh", "brew", "aroma", "口感", "风味", "新鲜", "香"), Benefit(
+    (("flavor", "flavour", "taste", "roast", "brew", "aroma", "口感", "风味", "新鲜", "香"), Benefit(
         "taste", "It's flavour worth slowing down for.", "这个味道，值得你慢慢品。",
         "Bored of the same bland routine?", "每天都是一样寡淡的味道？",
         "Life's too short for boring flavour.", "生活已经够平淡了，味道不能再将就。",
