@@ -34,6 +34,19 @@ def adgen_version() -> str:
         return "0.1.0"
 
 
+def product_file_slug(batch: "ProductBatch") -> str:
+    """A file-name stem for the product: its title, or the page's URL name when the title is
+    mostly non-Latin (a Chinese title would otherwise shrink to its digits)."""
+    from_title = slugify(batch.product.title, 32)
+    if len(from_title.replace("-", "")) >= 6:
+        return from_title
+    from urllib.parse import urlsplit
+
+    page = urlsplit(batch.product.canonical_url or batch.product.url or "").path.rstrip("/").rsplit("/", 1)[-1]
+    from_url = slugify(page.rsplit(".", 1)[0], 32)
+    return from_url if len(from_url) > len(from_title) else (from_title or "product")
+
+
 def slugify(text: str, max_len: int = 40) -> str:
     text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
     text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
@@ -123,7 +136,7 @@ def export_batch(batches: list[ProductBatch], out_dir: Path, engines: dict, timi
     used_slugs: set[str] = set()
     written: list[Path] = []
     for batch in batches:
-        product_slug = slugify(batch.product.title, 32)
+        product_slug = product_file_slug(batch)
         base, n = product_slug, 2
         while product_slug in used_slugs:
             product_slug, n = f"{base}-{n}", n + 1
@@ -186,5 +199,5 @@ def export_batch(batches: list[ProductBatch], out_dir: Path, engines: dict, timi
         with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_STORED) as zf:  # MP4s do not compress further
             for path in [*written, out_dir / "manifest.json"]:
                 zf.write(path, f"{out_dir.name}/{path.name}")
-        manifest["zip"] = str(zip_path)
+        manifest["zip"] = zip_path.name  # beside the batch folder; never an absolute path
     return manifest
