@@ -50,7 +50,10 @@ def product_file_slug(batch: "ProductBatch") -> str:
 def slugify(text: str, max_len: int = 40) -> str:
     text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
     text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
-    return (text[:max_len].rstrip("-")) or "item"
+    if len(text) > max_len:  # cut at a word boundary when there is one
+        cut = text[:max_len + 1].rsplit("-", 1)[0]
+        text = cut if len(cut) >= max_len // 2 else text[:max_len]
+    return text.rstrip("-") or "item"
 
 
 @dataclass
