@@ -51,7 +51,8 @@ def slugify(text: str, max_len: int = 40) -> str:
     text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
     text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
     if len(text) > max_len:  # cut at a word boundary when there is one
-        cut = text[:max_len + 1].rsplit("-", 1)[0]
+        head = text[:max_len + 1]
+        cut = head.rsplit("-", 1)[0] if "-" in head else ""
         text = cut if len(cut) >= max_len // 2 else text[:max_len]
     return text.rstrip("-") or "item"
 
