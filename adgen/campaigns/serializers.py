@@ -8,6 +8,7 @@ from adgen.ads.models import BrandKit
 from adgen.ads.serializers import PLATFORMS, EnginesField, WorkspaceObjectField, public_http_url, webhook_url
 from adgen.campaigns import selectors, sources
 from adgen.campaigns.models import Campaign, CampaignRun
+from pipelines.avatar.looks import LOOKS
 from pipelines.product import ASPECTS
 
 
@@ -19,6 +20,10 @@ class MatrixSerializer(serializers.Serializer):
     platforms = serializers.ListField(child=serializers.ChoiceField(choices=PLATFORMS), required=False,
                                       allow_empty=False)
     languages = serializers.ListField(child=serializers.CharField(max_length=16), required=False, allow_empty=False)
+    presenters = serializers.ListField(child=serializers.ChoiceField(choices=sorted(LOOKS)), required=False,
+                                       allow_empty=False, help_text="presenter looks; one job per look")
+    voices = serializers.ListField(child=serializers.CharField(max_length=64), required=False, allow_empty=False,
+                                   help_text="voice ids from the catalog; one job per voice")
     duration = serializers.FloatField(min_value=6, max_value=90, default=20.0)
     tone = serializers.CharField(max_length=32, required=False)
     engines = EnginesField(required=False)

@@ -79,7 +79,10 @@ def campaign_update(*, campaign: Campaign, **fields) -> Campaign:
 
 
 def matrix_combinations(campaign: Campaign) -> list[dict]:
-    """One AdJob's options per language; variants x aspects x platforms live inside each job."""
+    """One AdJob's options per language x presenter x voice; variants x aspects x platforms live
+    inside each job."""
+    import itertools
+
     matrix = campaign.matrix or {}
     languages = matrix.get("languages") or [matrix.get("language") or "en"]
     base = {"variants": int(matrix.get("variants", 2)), "duration": float(matrix.get("duration", 20.0)),
@@ -87,7 +90,16 @@ def matrix_combinations(campaign: Campaign) -> list[dict]:
     for name in ("aspects", "platforms", "tone", "frameworks"):
         if matrix.get(name):
             base[name] = matrix[name]
-    return [{**base, "language": language} for language in languages]
+    combos = []
+    for language, presenter, voice in itertools.product(
+            languages, matrix.get("presenters") or [None], matrix.get("voices") or [None]):
+        options = {**base, "language": language}
+        if presenter:
+            options["presenter"] = presenter
+        if voice:
+            options["voice"] = voice
+        combos.append(options)
+    return combos
 
 
 def outputs_per_product(campaign: Campaign) -> int:

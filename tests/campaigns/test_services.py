@@ -140,3 +140,16 @@ def test_one_bad_product_never_fails_the_run(tenant, feed_site, handles):
 def test_a_source_that_cannot_be_read_fails_the_run_with_its_reason(tenant, feed_site):
     run = run_once(make_campaign(tenant, feed_site, source_url=f"{feed_site.base}/nope.xml"))
     assert run.status == CampaignRun.Status.FAILED and run.error_code == "source_http_error"
+
+
+def test_matrix_fans_out_over_languages_presenters_and_voices():
+    from adgen.campaigns.models import Campaign
+    from adgen.campaigns.services import matrix_combinations, outputs_per_product
+
+    campaign = Campaign(preview=True, matrix={"variants": 2, "aspects": ["9:16", "1:1"], "languages": ["en", "zh"],
+                                              "presenters": ["ava", "leo"], "voices": ["en-us-f1"]})
+    combos = matrix_combinations(campaign)
+    assert len(combos) == 4
+    assert {(c["language"], c["presenter"], c["voice"]) for c in combos} == {
+        ("en", "ava", "en-us-f1"), ("en", "leo", "en-us-f1"), ("zh", "ava", "en-us-f1"), ("zh", "leo", "en-us-f1")}
+    assert outputs_per_product(campaign) == 4 * 2 * 2
