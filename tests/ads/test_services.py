@@ -165,3 +165,25 @@ def test_neural_stages_are_routed_to_the_gpu_queue():
         assert (cpu_message.args, cpu_message.queue_name) == ((42,), "cpu")
     finally:
         actors.stage_avatar.broker = previous
+
+
+def test_edited_scripts_voice_and_presenter_reach_the_job_spec(make_tenant):
+    from pipelines.graph import JobSpec
+    from pipelines.product import AdScript, Scene
+
+    a = make_tenant()
+    script = AdScript(variant_id="v1-edited", framework="pas", hook="My own hook.", cta="Buy it.",
+                      scenes=[Scene(voiceover="My own hook."), Scene(voiceover="Buy it.", role="cta")])
+    options = {**SMALL, "scripts": [script.model_dump(mode="json")], "voice": "en-us-m1", "presenter": "leo"}
+    response = a.client.post(f"{a.base}/ads/", {"url": "https://shop.test/p/1", **options}, format="json")
+    assert response.status_code == 202, response.content
+    spec = JobSpec.model_validate(AdJob.objects.for_workspace(a.workspace).get(pk=response.json()["id"]).spec)
+    assert [s.hook for s in spec.scripts] == ["My own hook."] and spec.variants == 1
+    assert spec.brand.voice == "en-us-m1" and spec.brand.presenter == "leo"
+
+
+def test_a_presenter_must_be_a_known_look_not_a_path(make_tenant):
+    a = make_tenant()
+    response = a.client.post(f"{a.base}/ads/", {"url": "https://shop.test/p/1", **SMALL,
+                                                "presenter": "/etc/passwd"}, format="json")
+    assert response.status_code == 400
