@@ -79,6 +79,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 # serve app static files straight from their folders: `adgen serve` needs no collectstatic step
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even empty
 STATICFILES_DIRS = [BASE_DIR / "adgen" / "dashboard" / "static"] if (BASE_DIR / "adgen" / "dashboard" / "static").is_dir() else []
 
 DATABASES = {
