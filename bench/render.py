@@ -11,7 +11,7 @@ Inputs are made first (espeak-ng voice, a drawn 1080x1350 presenter, product sho
 and are not timed. Aspects run one after another, each with all cores, for all three ways.
 The last line is exactly `ours/floor=<x> moviepy/ours=<y>`.
 
-    .venv/bin/python bench/render.py [--seconds 20] [--preset medium] [--aspects 9:16,1:1,4:5,16:9]
+    .venv/bin/python bench/render.py [--seconds 20] [--preset veryfast|medium] [--aspects 9:16,1:1,4:5,16:9]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pipelines.product import ASPECTS  # noqa: E402
 from pipelines.render import RenderOptions, build_timeline, render  # noqa: E402
 from pipelines.render.audio import mix_audio  # noqa: E402
 from pipelines.render.captions import CaptionLayout  # noqa: E402
-from pipelines.render.compose import cover_crop  # noqa: E402
+from pipelines.render.compose import FINAL_PRESET, cover_crop  # noqa: E402
 from pipelines.render.fonts import pick_font  # noqa: E402
 from pipelines.render.platforms import platform_preset  # noqa: E402
 from pipelines.render.sample import (sample_broll, sample_presenter, sample_product, sample_script,  # noqa: E402
@@ -112,7 +112,7 @@ def run_moviepy(timeline, aspect, out: Path, preset: str, audio: Path, end_card:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--preset", default="medium")
+    parser.add_argument("--preset", default=FINAL_PRESET, help="x264 preset for all three ways (the final default)")
     parser.add_argument("--aspects", default=",".join(ASPECTS))
     parser.add_argument("--skip-moviepy", action="store_true")
     args = parser.parse_args()
