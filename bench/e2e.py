@@ -7,6 +7,7 @@ exactly `e2e_wall_s=<x> videos=<n>`.
 
     .venv/bin/python bench/e2e.py [--variants 3] [--aspects 9:16,1:1,4:5,16:9] [--duration 20]
                                   [--product yirgacheffe-whole-bean-coffee] [--preview] [--out DIR]
+                                  [--workers N] [--preset veryfast|medium|...]
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def main() -> None:
     parser.add_argument("--product", default="yirgacheffe-whole-bean-coffee")
     parser.add_argument("--preview", action="store_true")
     parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--preset", default=None, help="x264 preset for the renders (default: the renderer's)")
     parser.add_argument("--out", default=None, help="keep the exported batch here")
     args = parser.parse_args()
 
@@ -61,7 +63,8 @@ def main() -> None:
     base, server = serve_store()
     url = f"{base}/products/{args.product}.html"
     spec = JobSpec(url=url, variants=args.variants, aspects=args.aspects.split(","), duration_s=args.duration,
-                   preview=args.preview, allow_private_hosts=True)
+                   preview=args.preview, allow_private_hosts=True,
+                   engine_settings={"render": {"preset": args.preset}} if args.preset else {})
     store = ArtifactStore(work / "artifacts")  # cold artifact store
 
     spans: dict[str, list[float]] = {}
@@ -96,7 +99,7 @@ def main() -> None:
         by_stage[node_id.split(":")[0]].append((a - started, b - started))
     videos = sum(len(o) for v in manifest["products"][0]["variants"] for o in [v["outputs"]])
     print(f"product: {product.title!r}  variants={args.variants} aspects={args.aspects} "
-          f"duration={args.duration:.0f}s preview={args.preview} workers={executor.workers} cores={os.cpu_count()}")
+          f"duration={args.duration:.0f}s preview={args.preview} preset={args.preset or 'default'} workers={executor.workers} cores={os.cpu_count()}")
     print(f"{'stage':<8} {'nodes':>5} {'busy_s':>8} {'window_s':>16}")
     for stage in ("scrape", "script", "voice", "avatar", "broll", "render"):
         items = by_stage.get(stage, [])
