@@ -31,16 +31,16 @@ from pipelines.render.timeline import LAYOUTS
 
 PREVIEW_SHORT_SIDE = 540
 
-# x264 presets. Final renders default to superfast: on the 2-core reference box the encoder is
-# ~80 % of a render, and medium costs ~2.6x the CPU of superfast. At the same CRF superfast spends
-# more bits instead of more search, so the picture holds: on the 9:16 e2e output at CRF 20, against
-# the medium encode of the same graph, superfast scores SSIM 0.9952 / PSNR 49.0 dB (veryfast 0.9944 /
-# 47.9 dB) -- the price is file size (10.8 MB vs 7.0 MB medium, 5.3 MB veryfast for 21.5 s of
-# 1080x1920; the platform bitrate cap still applies). e2e (3 variants x 4 aspects x 20 s, 2 cores):
-# medium 249 s, veryfast 140 s, superfast 120 s. Smaller files for the same look are one setting
-# away for whoever has the cores: RenderOptions(preset="medium"), or render settings
-# {"preset": "medium"} (`--engine render=...`). ultrafast is not offered: it is Constrained Baseline.
-FINAL_PRESET = "superfast"
+# x264 presets. Final renders default to veryfast: on the 2-core reference box the encoder is
+# ~80 % of a render, and medium costs ~2.2x the CPU of veryfast. On the 9:16 e2e output at CRF 20,
+# against the medium encode of the same graph, veryfast scores SSIM 0.9944 / PSNR 47.9 dB and its
+# file is smaller (5.3 MB vs 7.0 MB medium for 21.5 s of 1080x1920). superfast is ~15 % faster
+# still but doubles the file (10.8 MB), which hurts uploads and platform size caps, and its fixed
+# costs put ours/floor over 1.3. e2e (3 variants x 4 aspects x 20 s, 2 cores): medium 249 s,
+# veryfast 140 s, superfast 122 s. `RenderOptions(preset="medium")` (or render settings
+# {"preset": "medium"}) is there for whoever has the cores. ultrafast is not offered: it is
+# Constrained Baseline, not High.
+FINAL_PRESET = "veryfast"
 PREVIEW_PRESET = "superfast"
 FINAL_CRF = 20
 PREVIEW_CRF = 26
