@@ -17,9 +17,11 @@ FFPROBE = shutil.which("ffprobe") or "ffprobe"
 
 
 def run_ffmpeg(args: Sequence[str], *, is_cancelled: Callable[[], bool] | None = None,
-               timeout_s: float = 1800, stage: str = "render") -> None:
-    """Run ffmpeg quietly; kill it when the job is cancelled; raise a clear error on failure."""
-    cmd = [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *map(str, args)]
+               timeout_s: float = 1800, stage: str = "render", loglevel: str = "error") -> str:
+    """Run ffmpeg; kill it when the job is cancelled; raise a clear error on failure.
+
+    Returns what ffmpeg printed on stderr (measuring filters such as ebur128 report there)."""
+    cmd = [FFMPEG, "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel, "-y", *map(str, args)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     started = time.monotonic()
     try:
@@ -39,9 +41,11 @@ def run_ffmpeg(args: Sequence[str], *, is_cancelled: Callable[[], bool] | None =
     finally:
         if proc.poll() is None:
             proc.kill()
+    text = err.decode(errors="replace")
     if proc.returncode != 0:
-        tail = err.decode(errors="replace").strip().splitlines()[-3:]
+        tail = text.strip().splitlines()[-3:]
         raise PipelineError(f"ffmpeg failed: {' | '.join(tail) or proc.returncode}", code="ffmpeg_failed", stage=stage)
+    return text
 
 
 def ffprobe(path: str | Path) -> dict:
@@ -108,3 +112,50 @@ def has_faststart(path: str | Path) -> bool:
             if size < 8:
                 return False
             offset += size
+
+
+class FramePipe:
+    """Raw frames written into one ffmpeg process's stdin (the presenter and b-roll writers).
+
+    Subclasses build the ffmpeg command and say which error a failed encode is."""
+
+    def __init__(self, cmd: Sequence[str]):
+        self._proc = subprocess.Popen(list(map(str, cmd)), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE)
+
+    def encode_error(self, detail: str) -> Exception:
+        return PipelineError(f"ffmpeg could not encode the clip: {detail}", code="ffmpeg_failed")
+
+    def feed(self, data) -> None:
+        try:
+            self._proc.stdin.write(data)
+        except BrokenPipeError:
+            self._fail()
+
+    def finish(self) -> None:
+        self._proc.stdin.close()
+        if self._proc.wait() != 0:
+            self._fail()
+
+    def close(self) -> None:
+        self.finish()
+
+    def abort(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+        return False
+
+    def _fail(self):
+        self.abort()
+        err = (self._proc.stderr.read() or b"").decode(errors="replace").strip().splitlines()[-3:]
+        raise self.encode_error(" | ".join(err) or f"exit code {self._proc.returncode}")

@@ -8,7 +8,6 @@ frame-accurate to the VoiceTrack.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import cv2
 import numpy as np
 
 from pipelines.errors import AvatarError
-from pipelines.media import FFMPEG
+from pipelines.media import FFMPEG, FramePipe
 
 CLIP_NAME = "presenter.mp4"
 
@@ -31,7 +30,7 @@ class ClipSpec:
     duration_s: float
 
 
-class FrameWriter:
+class FrameWriter(FramePipe):
     def __init__(self, out: Path, spec: ClipSpec, *, preset: str = "superfast", crf: int = 18,
                  tune: str | None = None):
         self.out = out
@@ -48,14 +47,14 @@ class FrameWriter:
         cmd += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), *(["-tune", tune] if tune else []),
                 "-pix_fmt", "yuv420p", "-colorspace", "smpte170m", "-color_primaries", "smpte170m",
                 "-color_trc", "smpte170m", "-color_range", "tv", "-g", str(int(spec.fps * 2)), "-movflags", "+faststart", str(out)]
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE)
+        super().__init__(cmd)
+
+    def encode_error(self, detail: str) -> Exception:
+        return AvatarError(f"ffmpeg could not encode the presenter clip: {detail}",
+                           code="avatar_encode_failed", stage="avatar")
 
     def write(self, frame: np.ndarray) -> None:
-        try:
-            self._proc.stdin.write(cv2.cvtColor(np.ascontiguousarray(frame, dtype=np.uint8), cv2.COLOR_RGB2YUV_I420).data)
-        except BrokenPipeError:
-            self._fail()
+        self.feed(cv2.cvtColor(np.ascontiguousarray(frame, dtype=np.uint8), cv2.COLOR_RGB2YUV_I420).data)
         self.written += 1
 
     def close(self) -> None:
@@ -63,27 +62,4 @@ class FrameWriter:
             self.abort()
             raise AvatarError(f"wrote {self.written} frames, expected {self.spec.n_frames}",
                               code="avatar_frame_count", stage="avatar")
-        self._proc.stdin.close()
-        if self._proc.wait() != 0:
-            self._fail()
-
-    def abort(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
-
-    def _fail(self):
-        self.abort()
-        err = (self._proc.stderr.read() or b"").decode(errors="replace").strip().splitlines()[-3:]
-        raise AvatarError(f"ffmpeg could not encode the presenter clip: {' | '.join(err)}",
-                          code="avatar_encode_failed", stage="avatar")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
-        return False
+        self.finish()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Callable, Literal
 
@@ -10,7 +9,7 @@ import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
 from pipelines.errors import BrollError
-from pipelines.media import FFMPEG
+from pipelines.media import FFMPEG, FramePipe
 
 Camera = Literal["push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down", "static",
                  "orbit", "parallax", "reveal", "rack_focus"]
@@ -60,7 +59,7 @@ def even(value: float) -> int:
     return max(2, int(round(value / 2.0)) * 2)
 
 
-class FrameWriter:
+class FrameWriter(FramePipe):
     """Streams raw BGR frames into ffmpeg: H.264 yuv420p MP4, no audio, +faststart.
 
     The renderer re-encodes every clip, so this favours speed at a high quality (low CRF).
@@ -82,8 +81,7 @@ class FrameWriter:
                *(["-vf", filters] if filters else []), *(["-frames:v", str(frames)] if frames else []),
                "-an", "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p", *colour,
                "-threads", str(threads), "-movflags", "+faststart", str(self.path)]
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE)
+        super().__init__(cmd)
         self.frames = 0
 
     def write(self, frame: np.ndarray) -> None:
@@ -91,34 +89,8 @@ class FrameWriter:
         if frame.dtype != np.uint8 or frame.size != self.frame_bytes:
             raise BrollError(f"internal: frame of shape {frame.shape} for a {self.width}x{self.height} clip",
                              code="broll_frame_size")
-        try:
-            self._proc.stdin.write(np.ascontiguousarray(frame).data)
-        except BrokenPipeError:
-            self._fail()
+        self.feed(np.ascontiguousarray(frame).data)
         self.frames += 1
 
-    def close(self) -> None:
-        self._proc.stdin.close()
-        if self._proc.wait() != 0:
-            self._fail()
-
-    def abort(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
-
-    def _fail(self):
-        self._proc.wait()
-        err = self._proc.stderr.read().decode(errors="replace").strip().splitlines()[-3:]
-        raise BrollError(f"ffmpeg could not encode the b-roll: {' | '.join(err) or self._proc.returncode}",
-                         code="ffmpeg_failed")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
-        return False
+    def encode_error(self, detail: str) -> Exception:
+        return BrollError(f"ffmpeg could not encode the b-roll: {detail}", code="ffmpeg_failed")

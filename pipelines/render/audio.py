@@ -13,7 +13,6 @@ import hashlib
 import math
 import os
 import re
-import subprocess
 import tempfile
 import time
 import wave
@@ -22,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.errors import Cancelled, RenderError
-from pipelines.media import FFMPEG
+from pipelines.errors import Cancelled, PipelineError, RenderError
+from pipelines.media import run_ffmpeg
 
 SAMPLE_RATE = 48000
 TARGET_LUFS = -14.0
@@ -131,20 +130,13 @@ def _parse_summary(stderr: str, what) -> Loudness:
 
 def _run_measured(args: list, what, is_cancelled=None) -> Loudness:
     """Run ffmpeg whose filter chain ends in ebur128 and return what it measured."""
-    proc = subprocess.Popen([FFMPEG, "-hide_banner", "-nostdin", "-nostats", "-y", *map(str, args)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    while True:
-        try:
-            _, err = proc.communicate(timeout=0.25)
-            break
-        except subprocess.TimeoutExpired:
-            if is_cancelled and is_cancelled():
-                proc.kill()
-                proc.wait()
-                raise Cancelled("The job was cancelled.", stage="render")
-    if proc.returncode != 0:
-        raise RenderError(f"audio mix failed: {err.strip().splitlines()[-1:]}", code="audio_failed")
-    return _parse_summary(err, what)
+    try:
+        printed = run_ffmpeg(args, is_cancelled=is_cancelled, loglevel="info", stage="render")
+    except Cancelled:
+        raise
+    except PipelineError as exc:
+        raise RenderError(f"audio mix failed: {exc.message}", code="audio_failed") from exc
+    return _parse_summary(printed, what)
 
 
 def measure_loudness(path: Path) -> Loudness:
