@@ -43,13 +43,14 @@ def broker_url():
 @pytest.fixture
 def redis_actors(broker_url):
     """Send this process's messages (API submits, walker enqueues) to the workers' Redis broker."""
+    import dramatiq
     from dramatiq.brokers.redis import RedisBroker
 
-    from adgen.ads import actors
+    import adgen.ads.actors  # noqa: F401  (declares the stage actors)
 
     broker = RedisBroker(url=broker_url)
-    all_actors = [*actors.STAGE_ACTOR.values(), actors.gpu_queue_declared, actors.advance_job,
-                  actors.deliver_webhook, actors.sweep_stage_runs]
+    # every actor the apps declared (ads stages, webhooks, sweeper, campaigns)
+    all_actors = list(dramatiq.get_broker().actors.values())
     previous = {a: a.broker for a in all_actors}
     for a in all_actors:
         broker.declare_actor(a)

@@ -19,6 +19,7 @@ from django.db import connection
 
 from adgen.campaigns.models import CampaignRun
 from pipelines.media import media_info
+from tests.ads.test_workers import redis_actors  # noqa: F401  (fixture; uses this module's broker_url)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,27 +39,6 @@ def broker_url():
         pytest.skip(f"Redis is not reachable at {url}")
     client.flushdb()
     return url
-
-
-@pytest.fixture
-def redis_actors(broker_url):
-    """This process's messages (run now, enqueues) go to the workers' Redis broker."""
-    from dramatiq.brokers.redis import RedisBroker
-
-    from adgen.ads import actors
-    from adgen.campaigns import actors as campaign_actors
-
-    broker = RedisBroker(url=broker_url)
-    every = [*actors.STAGE_ACTOR.values(), actors.gpu_queue_declared, actors.advance_job, actors.deliver_webhook,
-             actors.sweep_stage_runs, *campaign_actors.ACTORS]
-    previous = {a: a.broker for a in every}
-    for a in every:
-        broker.declare_actor(a)
-        a.broker = broker
-    yield broker
-    for a, old in previous.items():
-        a.broker = old
-    broker.close()
 
 
 @pytest.fixture
