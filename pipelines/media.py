@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -17,12 +18,19 @@ FFPROBE = shutil.which("ffprobe") or "ffprobe"
 
 
 def run_ffmpeg(args: Sequence[str], *, is_cancelled: Callable[[], bool] | None = None,
-               timeout_s: float = 1800, stage: str = "render", loglevel: str = "error") -> str:
+               timeout_s: float = 1800, stage: str = "render", loglevel: str = "error",
+               pass_fds: Sequence[int] = ()) -> str:
     """Run ffmpeg; kill it when the job is cancelled; raise a clear error on failure.
 
+    `pass_fds`: pipe read ends ffmpeg reads as `pipe:N` inputs. They are handed over: closed here
+    once ffmpeg has them, so whoever writes the other end sees a broken pipe if ffmpeg stops.
     Returns what ffmpeg printed on stderr (measuring filters such as ebur128 report there)."""
     cmd = [FFMPEG, "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel, "-y", *map(str, args)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=tuple(pass_fds))
+    finally:
+        for fd in pass_fds:
+            os.close(fd)
     started = time.monotonic()
     try:
         while True:

@@ -79,7 +79,7 @@ def stage_avatar(ctx: StageContext, params: dict, deps: dict[str, NodeResult]) -
     return clip.model_dump(mode="json")
 
 
-@register_stage("broll", "1", "cpu")
+@register_stage("broll", "2", "cpu")
 def stage_broll(ctx: StageContext, params: dict, deps: dict[str, NodeResult]) -> dict:
     from pipelines.broll import BrollRequest, render_broll
 
@@ -116,7 +116,7 @@ def stage_broll(ctx: StageContext, params: dict, deps: dict[str, NodeResult]) ->
         preview=params.get("preview", False), cuts=cuts,
     )
     clip: BrollClip = render_broll(request, ctx.workdir, engine=params["engine"],
-                                   settings=params.get("settings"), report=ctx.report)
+                                   settings=params.get("settings"), report=ctx.report, live=True)
     return clip.model_dump(mode="json")
 
 
@@ -129,7 +129,7 @@ def stage_render(ctx: StageContext, params: dict, deps: dict[str, NodeResult]) -
     voice_result = deps[f"voice:{variant}"]
     avatar_result = deps.get(f"avatar:{variant}")
     brolls = {r.node_id: (BrollClip.model_validate(r.meta), r.dir) for r in deps.values() if r.stage == "broll"}
-    broll_by_scene = {int(node_id.split(":")[2]): (clip, base / clip.video)
+    broll_by_scene = {int(node_id.split(":")[2]): (clip, base / (clip.plan or clip.video))
                       for node_id, (clip, base) in brolls.items()}
     timeline = build_timeline(
         product=_product(params, deps),

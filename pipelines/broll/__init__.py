@@ -41,13 +41,19 @@ __all__ = ["BrollRequest", "BrollClip", "render_broll", "ENGINES", "CAMERAS", "F
 
 
 def render_broll(request: BrollRequest, out_dir: Path, engine: str = "motion", settings: dict | None = None,
-                 report=None) -> BrollClip:
-    """Render one b-roll clip into `out_dir` (H.264 yuv420p MP4, no audio) and describe it."""
+                 report=None, *, live: bool = False) -> BrollClip:
+    """Render one b-roll clip into `out_dir` (H.264 yuv420p MP4, no audio) and describe it.
+
+    `live`: an engine that can (motion) stores a plan instead, and the renderer draws its frames
+    straight into the final encode (`pipelines.render.live`)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if request.image is None and engine == "motion" and not (request.prompt or request.product_title):
         raise BrollError("A b-roll scene needs a product image or a prompt.", code="broll_no_input")
-    clip = ENGINES.get(engine, settings)(request, out_dir, report)
+    model = ENGINES.get(engine, settings)
+    if live and hasattr(model, "plan"):
+        return model.plan(request, out_dir)
+    clip = model(request, out_dir, report)
     info = media_info(out_dir / clip.video)
     if (info.width, info.height) != (clip.width, clip.height):
         raise BrollError(f"The {engine} engine wrote {info.width}x{info.height}, not {clip.width}x{clip.height}.",

@@ -13,9 +13,12 @@ How it stays fast and smooth:
 
 from __future__ import annotations
 
+import json
 import math
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import cv2
 import numpy as np
@@ -410,42 +413,118 @@ def _inpaint_subject(bgr: np.ndarray, matte: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- engine
 
 
+class MotionClip:
+    """One request's frames at one size: its shots drawn on demand into one reused I420 buffer.
+
+    The engine encodes them to a file; the renderer draws them live into its own ffmpeg (a plan
+    costs nothing to store and the frames come out at exactly the size the layout shows)."""
+
+    def __init__(self, request: BrollRequest, config: MotionConfig, width: int, height: int):
+        self.request, self.config = request, config
+        self.width, self.height = width // 2 * 2, height // 2 * 2
+        self.shots = shot_plan(request, config)
+        self.frame_count = request.frame_count()
+        self.fps = request.fps
+        self._photo_cache: dict = {}
+        self.buffer = np.empty((self.height * 3 // 2, self.width), np.uint8)
+        self._planes = i420_planes(self.buffer, self.width, self.height)
+
+    def _renderer(self, shot: int) -> "_FrameRenderer":
+        _, camera, intensity = self.shots[shot]
+        config = self.config.model_copy(update={"intensity": intensity})
+        return prepare(self.request.model_copy(update={"camera": camera}), self.width, self.height, config,
+                       photo_cache=self._photo_cache)
+
+    def frames(self, limit: int | None = None) -> Iterator[np.ndarray]:
+        """The I420 frames in order (the same buffer, redrawn: consume each before the next)."""
+        drawn = 0
+        for shot, (shot_frames, _, _) in enumerate(self.shots):
+            renderer = self._renderer(shot)
+            for index in range(shot_frames):
+                if limit is not None and drawn >= limit:
+                    return
+                renderer.draw(index / max(1, shot_frames - 1), self._planes)
+                drawn += 1
+                yield self.buffer
+
+    def still(self, t: float) -> np.ndarray:
+        """RGB frame at t seconds (a product still for end cards)."""
+        frame = min(self.frame_count - 1, max(0, round(t * self.fps)))
+        for shot, (shot_frames, _, _) in enumerate(self.shots):
+            if frame < shot_frames or shot == len(self.shots) - 1:
+                break
+            frame -= shot_frames
+        self._renderer(shot).draw(min(1.0, frame / max(1, shot_frames - 1)), self._planes)
+        return cv2.cvtColor(self.buffer, cv2.COLOR_YUV2RGB_I420)
+
+    def end_subject_box(self) -> tuple[int, int, int, int]:
+        """The subject box as it sits at the end of the last move, in output pixels."""
+        renderer = self._renderer(len(self.shots) - 1)
+        end = renderer.path.view(1.0)
+        bx, by, bw, bh = renderer.canvas.box
+        x0 = (bx - end.cx) * end.zoom + self.width / 2
+        y0 = (by - end.cy) * end.zoom + self.height / 2
+        return clamp_box((x0, y0, bw * end.zoom, bh * end.zoom), self.width, self.height)
+
+
+PLAN_SUFFIX = ".plan.json"
+
+
+def is_motion_plan(path: str | Path | None) -> bool:
+    return bool(path) and str(path).endswith(PLAN_SUFFIX)
+
+
+def load_plan(path: str | Path, width: int | None = None, height: int | None = None) -> MotionClip:
+    """The clip a stored plan describes, drawn at width x height (default: the planned size;
+    the image sits beside the plan)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+        request = BrollRequest.model_validate(data["request"])
+        config = MotionConfig.model_validate(data["config"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise BrollError(f"The b-roll plan {path.name} could not be read: {exc}", code="broll_bad_plan") from exc
+    if request.image:
+        request = request.model_copy(update={"image": str(path.parent / request.image)})
+    planned_w, planned_h = request.output_size()
+    return MotionClip(request, config, width or planned_w, height or planned_h)
+
+
 class MotionEngine:
     def __init__(self, config: MotionConfig):
         self.config = config
 
     def __call__(self, request: BrollRequest, out_dir: Path, report: Report | None = None) -> BrollClip:
         report = report or (lambda fraction, message="": None)
-        out_w, out_h = request.output_size()
-        frames = request.frame_count()
-        shots = shot_plan(request, self.config)
-        photo_cache: dict = {}
+        clip = MotionClip(request, self.config, *request.output_size())
         video = out_dir / "broll.mp4"
-        buffer = np.empty((out_h * 3 // 2, out_w), np.uint8)
-        planes = i420_planes(buffer, out_w, out_h)
-        done = 0
-        with FrameWriter(video, out_w, out_h, request.fps, crf=self.config.crf, preset=self.config.preset,
-                         pix_fmt="yuv420p") as writer:
-            for shot_frames, camera, intensity in shots:
-                config = self.config.model_copy(update={"intensity": intensity})
-                renderer = prepare(request.model_copy(update={"camera": camera}), out_w, out_h, config,
-                                   photo_cache=photo_cache)
-                for index in range(shot_frames):
-                    renderer.draw(index / max(1, shot_frames - 1), planes)
-                    writer.write(buffer)
-                    done += 1
-                    if done % 15 == 0:
-                        report(0.02 + 0.98 * done / frames, f"frame {done}/{frames}")
+        with FrameWriter(video, clip.width, clip.height, request.fps, crf=self.config.crf,
+                         preset=self.config.preset, pix_fmt="yuv420p") as writer:
+            for done, buffer in enumerate(clip.frames(), 1):
+                writer.write(buffer)
+                if done % 15 == 0:
+                    report(0.02 + 0.98 * done / clip.frame_count, f"frame {done}/{clip.frame_count}")
+        return self._describe(clip, video=video.name)
 
-        # the subject box as it sits at the end of the last move, in output pixels
-        end = renderer.path.view(1.0)
-        bx, by, bw, bh = renderer.canvas.box
-        x0 = (bx - end.cx) * end.zoom + out_w / 2
-        y0 = (by - end.cy) * end.zoom + out_h / 2
-        subject = clamp_box((x0, y0, bw * end.zoom, bh * end.zoom), out_w, out_h)
-        return BrollClip(video=video.name, width=out_w, height=out_h, fps=request.fps,
-                         duration_s=frames / request.fps, subject_box=subject, engine="motion",
-                         seed=request.seed, prompt=request.prompt or None)
+    def plan(self, request: BrollRequest, out_dir: Path) -> BrollClip:
+        """Store what to draw instead of drawing it: the renderer draws the frames live."""
+        clip = MotionClip(request, self.config, *request.output_size())
+        stored = request
+        if request.image:
+            image = Path(request.image)
+            name = "image" + image.suffix.lower()
+            shutil.copyfile(image, out_dir / name)  # the plan travels with its own photo
+            stored = request.model_copy(update={"image": name})
+        plan = out_dir / f"broll{PLAN_SUFFIX}"
+        plan.write_text(json.dumps({"request": stored.model_dump(mode="json"),
+                                    "config": self.config.model_dump(mode="json")}))
+        return self._describe(clip, plan=plan.name)
+
+    def _describe(self, clip: MotionClip, **files) -> BrollClip:
+        request = clip.request
+        return BrollClip(**files, width=clip.width, height=clip.height, fps=request.fps,
+                         duration_s=clip.frame_count / request.fps, subject_box=clip.end_subject_box(),
+                         engine="motion", seed=request.seed, prompt=request.prompt or None)
 
 
 # after the requested move, the shots that cut well with it (a wide, a detail, a counter-move)

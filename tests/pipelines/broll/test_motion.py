@@ -122,7 +122,12 @@ def test_the_stage_renders_once_then_serves_the_cache(artifact_store):
     second = run_node(artifact_store, node, deps)
     assert not first.cached and second.cached and second.dir == first.dir
     assert second.meta["engine"] == "motion" and second.meta["duration_s"] == pytest.approx(0.8, abs=0.04)
-    assert (media_info(second.dir / second.meta["video"]).width, second.meta["height"]) == (90, 160)
+    # the stage stores a plan (the renderer draws it live at the size its layout needs)
+    from pipelines.broll.motion import load_plan
+
+    assert second.meta["video"] is None and (second.meta["width"], second.meta["height"]) == (90, 160)
+    clip = load_plan(second.dir / second.meta["plan"])
+    assert (clip.width, clip.height, clip.frame_count) == (90, 160, 24)
 
 
 def test_a_panorama_becomes_a_card_not_a_giant_canvas(tmp_path):
@@ -152,3 +157,43 @@ def test_long_clips_are_cut_into_shots_on_the_beat(product_photo, tmp_path):
     assert int(np.argmax(diffs)) == 17  # the hard cut between frame 17 and 18
     assert all(red_mask(f).sum() > 0 for f in frames)
     assert shot_plan(_request(product_photo, duration_s=3.0), MotionConfig()) == [(72, "push_in", 1.0)]
+
+
+def test_a_plan_draws_the_frames_the_clip_would_hold(product_photo, tmp_path):
+    """The renderer draws motion b-roll live from a plan; it must be the same picture as the clip."""
+    from pipelines.broll.motion import is_motion_plan, load_plan
+
+    request = _request(product_photo, camera="pan_right", duration_s=1.0)
+    clip = render_broll(request, tmp_path / "file")
+    planned = render_broll(request, tmp_path / "plan", live=True)
+    assert planned.video is None and is_motion_plan(planned.plan)
+    assert (planned.width, planned.height, planned.duration_s) == (clip.width, clip.height, clip.duration_s)
+    assert planned.subject_box == clip.subject_box
+    # the plan carries its own photo, so the artifact can move to another worker
+    moved = tmp_path / "moved"
+    (tmp_path / "plan").rename(moved)
+    live = load_plan(moved / planned.plan)
+    import cv2
+    drawn = [cv2.cvtColor(buf, cv2.COLOR_YUV2BGR_I420) for buf in live.frames()]
+    encoded = read_frames(tmp_path / "file" / clip.video)
+    assert len(drawn) == len(encoded) == 24
+    for a, b in zip(drawn, encoded):
+        assert np.abs(a.astype(int) - b.astype(int)).mean() < 3  # only x264's loss apart
+    # drawn at another size (a split-screen panel), the product is still whole and in frame
+    panel = load_plan(moved / planned.plan, 144, 128)
+    for buf in panel.frames(limit=5):
+        red = red_mask(cv2.cvtColor(buf, cv2.COLOR_YUV2BGR_I420))
+        ys, xs = np.nonzero(red)
+        assert red.sum() > 0.02 * 144 * 128 and xs.min() > 0 and xs.max() < 143 and ys.min() > 0 and ys.max() < 127
+    rgb = panel.still(0.5)
+    assert rgb.shape == (128, 144, 3)
+
+
+def test_an_unreadable_plan_is_a_clear_error(tmp_path):
+    from pipelines.broll.motion import load_plan
+
+    bad = tmp_path / "broll.plan.json"
+    bad.write_text("{not json")
+    with pytest.raises(BrollError) as info:
+        load_plan(bad)
+    assert info.value.code == "broll_bad_plan"
