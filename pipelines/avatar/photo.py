@@ -36,7 +36,9 @@ FACE_WIDTH_OF_CANVAS = 0.40  # detector box width relative to the canvas width
 class PhotoConfig(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    x264_preset: str = "superfast"
+    # an intermediate the renderer decodes once per aspect: ultrafast costs a third less to
+    # encode and half as much to decode as superfast, at the same CRF
+    x264_preset: str = "ultrafast"
     crf: int = 18
 
 

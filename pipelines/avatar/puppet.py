@@ -31,7 +31,9 @@ EYE_LEVELS = 4
 class PuppetConfig(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    x264_preset: str = "superfast"
+    # an intermediate the renderer decodes once per aspect: ultrafast costs a third less to
+    # encode and half as much to decode as superfast, at the same CRF
+    x264_preset: str = "ultrafast"
     crf: int = 18
 
 
