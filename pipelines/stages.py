@@ -142,8 +142,7 @@ def stage_render(ctx: StageContext, params: dict, deps: dict[str, NodeResult]) -
         brand=params.get("brand") or {},
     )
     options = RenderOptions.model_validate({
-        "threads": ctx.cpu_share, **params.get("settings", {}),
-        "platform": params.get("platform"), "preview": params.get("preview", False),
+        **params.get("settings", {}), "platform": params.get("platform"), "preview": params.get("preview", False),
     })
     output = render(timeline, params["aspect"], ctx.workdir, options, report=ctx.report,
                     is_cancelled=ctx.is_cancelled)
