@@ -82,11 +82,7 @@ def cmd_worker(args) -> int:
     if not settings.BROKER_URL:
         print("adgen worker: BROKER_URL is not set (e.g. redis://127.0.0.1:6379/0)", file=sys.stderr)
         return 2
-    # each of processes x threads runs one stage at a time: encoders size their thread pools to it
-    from pipelines.graph import cpu_share_of
-
-    env = {**os.environ, "ADGEN_CPU_SHARE": str(cpu_share_of(args.processes * args.threads))}
-    proc = subprocess.Popen(worker_command(args), env=env)
+    proc = subprocess.Popen(worker_command(args))
     stop = threading.Event()
 
     def forward(signum, frame):

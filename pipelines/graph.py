@@ -293,10 +293,6 @@ class StageContext:
     node: Node
     report: Callable[[float, str], None] = lambda fraction, message="": None
     is_cancelled: Callable[[], bool] = lambda: False
-    # cores this node may use while the executor runs others beside it (0: as many as it likes).
-    # Encoders use it for their thread count: on a busy box one thread per encode wastes none
-    # on frame-threading overhead (x264: ~17 % fewer CPU seconds).
-    cpu_share: int = 0
 
     def check_cancelled(self) -> None:
         if self.is_cancelled():
@@ -308,7 +304,7 @@ class StageContext:
 
 def run_node(store: ArtifactStore, node: Node, deps: dict[str, NodeResult], *,
              report: Callable[[ProgressEvent], None] | None = None,
-             is_cancelled: Callable[[], bool] = lambda: False, cpu_share: int = 0) -> NodeResult:
+             is_cancelled: Callable[[], bool] = lambda: False) -> NodeResult:
     """Run one node, or return its cached artifact. Idempotent on the node's key."""
     _ensure_stages_loaded()
     stage = STAGES[node.stage]
@@ -324,7 +320,7 @@ def run_node(store: ArtifactStore, node: Node, deps: dict[str, NodeResult], *,
         store, workdir, node,
         report=lambda fraction, message="": emit(
             ProgressEvent(node.id, node.stage, "running", max(0.0, min(1.0, fraction)), message)),
-        is_cancelled=is_cancelled, cpu_share=cpu_share,
+        is_cancelled=is_cancelled,
     )
     emit(ProgressEvent(node.id, node.stage, "running", 0.0))
     try:
@@ -372,7 +368,6 @@ class InProcessExecutor:
         self.workers = workers or max(1, min(4, os.cpu_count() or 1))
         self.report = report
         self.is_cancelled = is_cancelled
-        self.cpu_share = cpu_share_of(self.workers)
         self._lock = threading.Lock()
 
     def run(self, spec: JobSpec, *, with_export: bool = True) -> JobRun:
@@ -387,8 +382,8 @@ class InProcessExecutor:
                          and all(d in run.results for d in n.deps)]
                 for node in ready:
                     deps = {d: run.results[d] for d in node.deps}
-                    running[node.id] = pool.submit(run_node, self.store, node, deps, report=self.report,
-                                                   is_cancelled=self.is_cancelled, cpu_share=self.cpu_share)
+                    running[node.id] = pool.submit(run_node, self.store, node, deps,
+                                                   report=self.report, is_cancelled=self.is_cancelled)
                 if not running:
                     missing = [n.id for n in nodes if n.id not in run.results]
                     if missing:  # pragma: no cover - a graph bug, not a user error
@@ -403,13 +398,6 @@ class InProcessExecutor:
                         with self._lock:
                             run.timings_s[result.stage] = run.timings_s.get(result.stage, 0.0) + result.elapsed_s
         return run
-
-
-def cpu_share_of(concurrent_nodes: int) -> int:
-    """Cores per node when this many run at once on this machine (0: one node has them all)."""
-    if concurrent_nodes <= 1:
-        return 0
-    return max(1, (os.cpu_count() or 1) // concurrent_nodes)
 
 
 def new_job_id() -> str:

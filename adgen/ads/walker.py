@@ -14,7 +14,6 @@ Lock order everywhere: the job row, then its stage-run rows.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from datetime import timedelta
@@ -289,8 +288,7 @@ def stage_run_execute(run_id: int) -> str:
     heartbeat.start()
     started = time.perf_counter()
     try:
-        result = run_node(store, node, deps, report=heartbeat.report, is_cancelled=heartbeat.cancelled.is_set,
-                          cpu_share=int(os.environ.get("ADGEN_CPU_SHARE", "0")))
+        result = run_node(store, node, deps, report=heartbeat.report, is_cancelled=heartbeat.cancelled.is_set)
     except Cancelled:
         heartbeat.stopped.set()
         _finish(run.pk, run.attempt, status=StageRun.Status.CANCELLED, error_code="cancelled",
