@@ -232,6 +232,11 @@ class Timeline(Model):
     brand: BrandKit = Field(default_factory=BrandKit)
     layout: str = "fullbleed"  # fullbleed | split | pip | showcase
     end_card_s: float = 2.5
+    # The brand kit's intro/outro clips (brand.intro / brand.outro) as they play, in whole frames.
+    # The MP4 is: intro, the ad body, the end card, outro; duration_s counts all four. Segments and
+    # words keep their times from the voice's start: body time t plays at intro_s + t in the file.
+    intro_s: float = 0.0
+    outro_s: float = 0.0
 
 
 class RenderOutput(Model):

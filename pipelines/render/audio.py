@@ -4,6 +4,13 @@ The mix is the same for every aspect of a variant, so it is made once (cached by
 and each aspect's ffmpeg process only encodes it to AAC. Loudness is set by measuring with
 ffmpeg's ebur128 (the same meter the checks use), applying the gain and a look-ahead limiter,
 and measuring again to correct what the limiter took away.
+
+A brand intro/outro clip brings its own sound (a sting, a jingle) or none. The music bed does not
+run under them: a sting is mixed to stand alone, and a second track under it would clash with
+it. So the soundtrack is: the intro's audio (or silence), then voice + bed for the ad body and
+end card (the bed fades in after the intro and out before the outro), then the outro's audio.
+Each sting is levelled to the ad's loudness before the whole is normalised, so a hot jingle does
+not push the voice down, nor a quiet one vanish.
 """
 
 from __future__ import annotations
@@ -147,14 +154,31 @@ def _db(x: float) -> float:
     return 10 ** (x / 20)
 
 
+@dataclass(frozen=True)
+class BrandSound:
+    """The sound of a brand intro/outro clip: its file (None: the clip is silent) and how long it plays."""
+
+    path: Path | None
+    duration_s: float
+
+    def key(self) -> tuple:
+        st = self.path.stat() if self.path else None
+        return (str(self.path), st and st.st_size, st and st.st_mtime_ns, round(self.duration_s, 4))
+
+
 def mix_audio(voice: Path, duration_s: float, voice_end_s: float, music: Path | None, *,
-              music_gain_db: float = -14.0, is_cancelled=None) -> Path:
-    """Voice + ducked music bed, normalised; returns a cached 48 kHz stereo WAV."""
+              music_gain_db: float = -14.0, intro: BrandSound | None = None, outro: BrandSound | None = None,
+              is_cancelled=None) -> Path:
+    """Voice + ducked music bed, normalised; returns a cached 48 kHz stereo WAV of duration_s.
+
+    With an intro/outro the WAV is intro + ad + outro (duration_s counts all of it) and the voice
+    starts when the intro ends."""
     music = Path(music) if music else default_music_bed()
     st_v, st_m = voice.stat(), music.stat()
+    stings = (intro and intro.key(), outro and outro.key()) if (intro or outro) else ()
     key = hashlib.sha256(repr((BED_VERSION, str(voice), st_v.st_size, st_v.st_mtime_ns, str(music),
                                st_m.st_size, round(duration_s, 3), round(voice_end_s, 3),
-                               music_gain_db, TARGET_LUFS, TRUE_PEAK_CEILING)).encode()).hexdigest()[:24]
+                               music_gain_db, TARGET_LUFS, TRUE_PEAK_CEILING, *stings)).encode()).hexdigest()[:24]
     final = cache_dir() / f"mix-{key}.wav"
     if final.is_file():
         return final
@@ -163,7 +187,7 @@ def mix_audio(voice: Path, duration_s: float, voice_end_s: float, music: Path | 
         fcntl.flock(lock, fcntl.LOCK_EX)
         if final.is_file():
             return final
-        _make_mix(voice, music, final, duration_s, music_gain_db, is_cancelled)
+        _make_mix(voice, music, final, duration_s, music_gain_db, is_cancelled, intro=intro, outro=outro)
     _prune_mixes(keep=final)
     return final
 
@@ -179,11 +203,39 @@ def _prune_mixes(keep: Path, max_age_s: float = 86400) -> None:
             pass
 
 
+def _sting_chain(index: int, sting: BrandSound, gain_db: float, label: str) -> str:
+    """An intro/outro's audio as exactly its playing length at 48 kHz stereo (silence when it has none)."""
+    n = round(sting.duration_s * SAMPLE_RATE)
+    fmt = f"aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo"
+    if sting.path is None:
+        return f"anullsrc=r={SAMPLE_RATE}:cl=stereo,atrim=end_sample={n},{fmt}[{label}]"
+    # short fades at both ends: a clip cut at BRAND_CLIP_MAX_S would otherwise click at the join
+    edge = min(0.02, sting.duration_s / 4)
+    return (f"[{index}:a]{fmt},apad=whole_len={n},atrim=end_sample={n},asetpts=N/SR/TB,volume={gain_db:.2f}dB,"
+            f"afade=t=in:d={edge:.3f},afade=t=out:st={sting.duration_s - edge:.4f}:d={edge:.3f}[{label}]")
+
+
+def _sting_gain(sting: BrandSound | None, ad_lufs: float, is_cancelled) -> float:
+    """dB that bring a sting to the ad's loudness (bounded: a near-silent clip is not blown up)."""
+    if sting is None or sting.path is None:
+        return 0.0
+    measured = _run_measured(["-t", f"{sting.duration_s:.4f}", "-i", sting.path, "-map", "a:0",
+                              "-af", "ebur128=peak=true", "-f", "null", "-"], sting.path, is_cancelled)
+    if not math.isfinite(measured.integrated_lufs) or measured.integrated_lufs <= -60:
+        return 0.0
+    return max(-20.0, min(10.0, ad_lufs - measured.integrated_lufs))
+
+
 def _make_mix(voice: Path, music: Path, final: Path, duration_s: float, music_gain_db: float,
-              is_cancelled) -> None:
+              is_cancelled, *, intro: BrandSound | None = None, outro: BrandSound | None = None) -> None:
+    intro = intro if intro and intro.duration_s > 0 else None
+    outro = outro if outro and outro.duration_s > 0 else None
     tmpdir = Path(tempfile.mkdtemp(dir=cache_dir(), prefix="mix-"))
     try:
         raw = tmpdir / "raw.wav"
+        whole_s = duration_s
+        # the voice + bed part: the ad body and end card, between the stings
+        duration_s = whole_s - (intro.duration_s if intro else 0.0) - (outro.duration_s if outro else 0.0)
         d = f"{duration_s:.4f}"
         fade_out_start = max(0.0, duration_s - 1.2)
         graph = (
@@ -198,6 +250,10 @@ def _make_mix(voice: Path, music: Path, final: Path, duration_s: float, music_ga
         # mixing and measuring in one pass; then gain + limiter + measuring in one pass
         measured = _run_measured(["-i", voice, "-stream_loop", "-1", "-i", music, "-filter_complex", graph,
                                   "-map", "[out]", "-c:a", "pcm_f32le", "-t", d, raw], voice, is_cancelled)
+        if intro or outro:
+            ad = tmpdir / "ad.wav"
+            os.replace(raw, ad)
+            measured = _join_stings(ad, raw, whole_s, measured.integrated_lufs, intro, outro, is_cancelled)
         gain = TARGET_LUFS - measured.integrated_lufs
         limit = _db(TRUE_PEAK_CEILING - 0.5)  # sample-peak limit at 4x rate ~ a true-peak limit
         out = tmpdir / "out.wav"
@@ -219,6 +275,27 @@ def _make_mix(voice: Path, music: Path, final: Path, duration_s: float, music_ga
         for f in tmpdir.glob("*"):
             f.unlink()
         tmpdir.rmdir()
+
+
+def _join_stings(ad: Path, out: Path, whole_s: float, ad_lufs: float, intro: BrandSound | None,
+                 outro: BrandSound | None, is_cancelled) -> Loudness:
+    """intro + ad + outro in one file, each sting levelled to the ad; measured like the plain mix."""
+    inputs: list = ["-i", ad]
+    chains, n_inputs = [], 1
+    for name, sting in (("intro", intro), ("outro", outro)):
+        if sting is None:
+            continue
+        if sting.path is not None:
+            inputs += ["-t", f"{sting.duration_s + 0.1:.4f}", "-i", sting.path]
+            n_inputs += 1
+        chains.append(_sting_chain(n_inputs - 1, sting, _sting_gain(sting, ad_lufs, is_cancelled), name))
+    order = (["intro"] if intro else []) + ["ad"] + (["outro"] if outro else [])
+    graph = ";".join(chains + [
+        "[0:a]aformat=sample_fmts=fltp:channel_layouts=stereo[ad]",
+        "".join(f"[{p}]" for p in order) + f"concat=n={len(order)}:v=0:a=1,ebur128=peak=true[out]",
+    ])
+    return _run_measured([*inputs, "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_f32le",
+                          "-t", f"{whole_s:.4f}", out], ad, is_cancelled)
 
 
 def gain_db_to_linear(db: float) -> float:

@@ -5,10 +5,17 @@ as the composition (no extra frames to write or decode), handles CJK shaping/fal
 fontconfig, and its override tags give the word highlight (`\\c`), pop-in (`\\t` scale) and
 karaoke fill (`\\kf`) for free. We lay lines out ourselves (measured with the same font in PIL),
 so line breaks respect words and we know each caption's box to keep it in the safe zone.
+
+The scenes' on-screen text ("Just $18.50", "★ 4.7 · 128 ratings") goes into the same .ass file
+as titles: a second style drawn by the same libass pass, so they cost no extra filter. A title
+is a brand-coloured plate (primary colour, accent block behind it, text in the secondary colour)
+that pops in with its scene; it is placed like the captions, measured, inside the safe zone,
+and clear of the captions, the logo bug, the presenter's face and the picture-in-picture.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -50,6 +57,38 @@ def _ts_ass(t: float) -> str:
 def _ts_srt(t: float, sep: str = ",") -> str:
     ms = max(0, round(t * 1000))
     return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
+
+
+def break_lines(texts: list[str], measure, max_width: float, max_lines: int, joiner: str) -> list[list[int]] | None:
+    """Words (or CJK tokens) into at most max_lines lines no wider than max_width, as indexes;
+    None when they do not fit (one word alone may overflow only when it is the only one)."""
+    lines: list[list[int]] = [[]]
+    for i, text in enumerate(texts):
+        candidate = lines[-1] + [i]
+        if lines[-1] and measure(joiner.join(texts[j] for j in candidate).rstrip()) > max_width:
+            lines.append([i])
+        else:
+            lines[-1] = candidate
+        if measure(texts[i].rstrip()) > max_width:
+            return None if len(texts) > 1 else lines
+    if len(lines) > max_lines:
+        return None
+    return _balance(texts, len(lines), measure, joiner) if len(lines) > 1 else lines
+
+
+def _balance(texts: list[str], k: int, measure, joiner: str) -> list[list[int]]:
+    """Same number of lines, breaks chosen so the longest line is as short as possible
+    (no lone word dangling on the last line)."""
+    from itertools import combinations
+
+    best, best_width = None, float("inf")
+    for breaks in combinations(range(1, len(texts)), k - 1):
+        bounds = (0, *breaks, len(texts))
+        lines = [list(range(a, b)) for a, b in zip(bounds, bounds[1:])]
+        width = max(measure(joiner.join(texts[j] for j in line).rstrip()) for line in lines)
+        if width < best_width:
+            best, best_width = lines, width
+    return best
 
 
 class CaptionLayout:
@@ -117,32 +156,7 @@ class CaptionLayout:
         return chunks
 
     def _break_lines(self, texts: list[str]) -> list[list[int]] | None:
-        lines: list[list[int]] = [[]]
-        for i, text in enumerate(texts):
-            candidate = lines[-1] + [i]
-            if lines[-1] and self.measure(self.joiner().join(texts[j] for j in candidate)) > self.max_width:
-                lines.append([i])
-            else:
-                lines[-1] = candidate
-            if self.measure(texts[i]) > self.max_width:
-                return None if len(texts) > 1 else lines
-        if len(lines) > self.max_lines:
-            return None
-        return self._balance(texts, len(lines)) if len(lines) > 1 else lines
-
-    def _balance(self, texts: list[str], k: int) -> list[list[int]]:
-        """Same number of lines, breaks chosen so the longest line is as short as possible
-        (no lone word dangling on the last line)."""
-        from itertools import combinations
-
-        best, best_width = None, float("inf")
-        for breaks in combinations(range(1, len(texts)), k - 1):
-            bounds = (0, *breaks, len(texts))
-            lines = [list(range(a, b)) for a, b in zip(bounds, bounds[1:])]
-            width = max(self.measure(self.joiner().join(texts[j] for j in line)) for line in lines)
-            if width < best_width:
-                best, best_width = lines, width
-        return best
+        return break_lines(texts, self.measure, self.max_width, self.max_lines, self.joiner())
 
     def _fits(self, items: list[tuple[WordTiming, str]]) -> bool:
         return self._break_lines([t for _, t in items]) is not None
@@ -160,8 +174,224 @@ class CaptionLayout:
                      end=items[-1][0].end, box=box, texts=texts)
 
 
+# --------------------------------------------------------------------------- scene titles
+
+# Text symbols ad copy uses (rating stars, ticks) that strip_emoji would drop with the pictographs
+# around them: fonts draw these as plain glyphs (DejaVu and Noto CJK have them, and fontconfig
+# falls back to one of those behind a brand font that lacks them).
+_TITLE_SYMBOLS = "★☆✓✔"
+# punctuation that must not start a line (kinsoku in CJK, and the Latin marks too)
+_NO_LINE_START = set("、。，．！？：；）」』】〉》ー…・,.!?:;)%")
+_SEPARATORS = {"·", "|", "/", "-", "–", "—", "•"}  # a separator token left at a line's end is noise
+TITLE_POP = 1.04  # the pop-in overshoot: a title briefly grows this much
+Box = tuple[int, int, int, int]
+
+
+def title_text(text: str) -> str:
+    """The burned-in form of a scene's on-screen text: emoji out, rating stars and ticks kept."""
+    keep = {ch: chr(0xE000 + i) for i, ch in enumerate(_TITLE_SYMBOLS)}  # private use: not emoji
+    for ch, placeholder in keep.items():
+        text = text.replace(ch, placeholder)
+    text = strip_emoji(text)
+    for ch, placeholder in keep.items():
+        text = text.replace(placeholder, ch)
+    words = text.split()
+    while words and words[0] in _SEPARATORS:  # "🔥 · Hot deal" loses its emoji, then its dot
+        words.pop(0)
+    while words and words[-1] in _SEPARATORS:
+        words.pop()
+    return " ".join(words)
+
+
+def title_tokens(text: str, cjk: bool) -> list[str]:
+    """Units a title may break between: words; for CJK single characters, with Latin runs
+    (numbers, prices, brand names) kept whole and closing punctuation kept on the line before.
+    CJK tokens carry their own trailing space (they are joined with "")."""
+    if not cjk:
+        return text.split()
+    tokens: list[str] = []
+    for ch in text:
+        if ch.isspace():
+            if tokens and not tokens[-1].endswith(" "):
+                tokens[-1] += " "
+            continue
+        glued = tokens and not tokens[-1].endswith(" ") and (
+            ch in _NO_LINE_START or (not needs_cjk("en", ch) and not needs_cjk("en", tokens[-1][-1])))
+        if glued:
+            tokens[-1] += ch
+        else:
+            tokens.append(ch)
+    return tokens
+
+
+def _overlaps(a: Box, b: Box, margin: int = 0) -> bool:
+    return a[0] < b[2] + margin and b[0] < a[2] + margin and a[1] < b[3] + margin and b[1] < a[3] + margin
+
+
+@dataclass
+class Title:
+    lines: list[str]
+    start: float
+    end: float
+    font_size: int  # libass size
+    plate: Box  # the coloured plate, frame pixels
+    box: Box  # everything drawn: plate + the accent block behind it
+
+
+@dataclass(frozen=True)
+class TitleColors:
+    plate: str
+    text: str
+    accent: str
+
+
+def title_colors(primary: str, secondary: str, accent: str) -> TitleColors:
+    """Brand colours for the plate, keeping the text readable on it whatever the kit says."""
+    def luma(color: str) -> float:
+        h = (color or "#000000").lstrip("#")
+        h = "".join(c * 2 for c in h) if len(h) == 3 else h
+        try:
+            r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+        except ValueError:
+            return 0.0
+        return 0.299 * r + 0.587 * g + 0.114 * b
+
+    text = secondary
+    if abs(luma(primary) - luma(secondary)) < 110:
+        text = "#111111" if luma(primary) > 150 else "#ffffff"
+    return TitleColors(plate=primary, text=text, accent=accent)
+
+
+class TitleLayout:
+    """Measures scene titles and finds each a place: 1-2 lines on a plate, in the safe zone, clear
+    of whatever else is on screen while it shows (caption boxes, logo bug, PiP, face)."""
+
+    SIZES = (0.064, 0.056, 0.048)  # of the short side: tried in turn before a title is dropped
+
+    def __init__(self, width: int, height: int, safe: Box, font: Font, language: str, *, max_lines: int = 2):
+        self.width, self.height, self.safe, self.font = width, height, safe, font
+        self.cjk = needs_cjk(language)
+        self.max_lines = max_lines
+        self.short = short = min(width, height)
+        probe = font.pil(100)
+        ascent, descent = probe.getmetrics()
+        self._em = 100 / (ascent + descent)  # libass sizes by ascent+descent, PIL by the em
+        self.offset = max(3, round(short * 0.009))  # the accent block peeking out behind the plate
+        self.gap = max(6, round(short * 0.022))  # clearance from everything else on screen
+        self.pop = TITLE_POP
+
+    def joiner(self) -> str:
+        return "" if self.cjk else " "
+
+    def _pad(self, size: int) -> tuple[int, int]:
+        return round(size * 0.42), round(size * 0.2)
+
+    def fit(self, text: str, size: int, max_width: float, ellipsize: bool = False) -> list[str] | None:
+        """The title broken into lines that fit max_width at this size; None when it does not fit.
+        With ellipsize, words come off the end (marked "…") until it fits."""
+        tokens = title_tokens(text, self.cjk)
+        pil = self.font.pil(max(8, round(size * self._em)))
+        pad_x, _ = self._pad(size)
+        room = (max_width - self.offset) / self.pop - 2 * pad_x
+        joiner = self.joiner()
+        while tokens:
+            lines = break_lines(tokens, pil.getlength, room, self.max_lines, joiner)
+            texts = [[tokens[j] for j in ln] for ln in lines or []]
+            for words in texts[:-1]:  # "★ 4.8 ·" / "Just $24" reads better without the dot
+                while len(words) > 1 and words[-1].strip() in _SEPARATORS:
+                    words.pop()
+            texts = [joiner.join(words).strip() for words in texts]
+            if lines is not None and all(pil.getlength(t) <= room for t in texts):
+                return texts
+            if not ellipsize:
+                return None
+            cut = tokens[:-1] if len(tokens) > 1 else [tokens[0][:-2]] if len(tokens[0]) > 2 else []
+            tokens = [*cut[:-1], cut[-1].rstrip(" ,.;:·-–—") + "…"] if cut else []
+        return None
+
+    def plate_size(self, lines: list[str], size: int) -> tuple[int, int]:
+        pil = self.font.pil(max(8, round(size * self._em)))
+        pad_x, pad_y = self._pad(size)
+        return (round(max(pil.getlength(line) for line in lines)) + 2 * pad_x,
+                round(len(lines) * size * 1.08) + 2 * pad_y)
+
+    def place(self, text: str, start: float, end: float, obstacles: list[Box],
+              band: tuple[int, int] | None = None, fallback: list[Box] | None = None) -> Title | None:
+        """The highest free spot for the title (large, then smaller), or None when none is free.
+
+        Candidates are the top of the safe zone and just below / just above each obstacle, so a
+        title settles under the logo bug, under a PiP or a face, or above the captions. When
+        nothing is free, the same again with `fallback` obstacles (a looser set)."""
+        text = title_text(text)
+        if not text:
+            return None
+        for boxes in (obstacles, fallback):
+            if boxes is not None:
+                title = self._place(text, start, end, boxes, band)
+                if title is not None:
+                    return title
+        return None
+
+    def _place(self, text: str, start: float, end: float, obstacles: list[Box],
+               band: tuple[int, int] | None) -> Title | None:
+        sx0, sy0, sx1, sy1 = self.safe
+        bx0, bx1 = band or (sx0, sx1)
+        bx0, bx1 = max(bx0, sx0), min(bx1, sx1)
+        cx = (bx0 + bx1) / 2
+        for fraction in self.SIZES:
+            size = max(12, round(self.short * fraction))
+            lines = self.fit(text, size, (bx1 - bx0) - 2 * self.gap, ellipsize=fraction == self.SIZES[-1])
+            if not lines:
+                continue
+            pw, ph = self.plate_size(lines, size)
+            tops = [sy0 + self.gap] + [ob[3] + self.gap for ob in obstacles] + \
+                   [ob[1] - self.gap - ph - self.offset for ob in obstacles] + [sy1 - self.gap - ph - self.offset]
+            for top in sorted(t for t in tops if sy0 <= t):
+                x0 = round(cx - pw / 2)
+                plate = (x0, round(top), x0 + pw, round(top) + ph)
+                box = (plate[0], plate[1], plate[2] + self.offset, plate[3] + self.offset)
+                if box[3] > sy1 or box[0] < sx0 or box[2] > sx1:
+                    continue
+                if any(_overlaps(box, ob, self.gap // 2) for ob in obstacles):
+                    continue
+                return Title(lines=lines, start=start, end=end, font_size=size, plate=plate, box=box)
+        return None
+
+
+def _rounded_rect(w: int, h: int, r: int) -> str:
+    """An ASS vector drawing (\\p1) of a w x h rectangle with corner radius r."""
+    r = max(0, min(r, w // 2, h // 2))
+    k = round(r * 0.45)  # bezier handles: 1 - 0.552 of the radius from the corner draws a quarter circle
+    return (f"m {r} 0 l {w - r} 0 b {w - k} 0 {w} {k} {w} {r} l {w} {h - r} b {w} {h - k} {w - k} {h} {w - r} {h} "
+            f"l {r} {h} b {k} {h} 0 {h - k} 0 {h - r} l 0 {r} b 0 {k} {k} 0 {r} 0")
+
+
+def _title_events(titles: list[Title], colors: TitleColors) -> list[str]:
+    events = []
+    # override tags take &HBBGGRR& (the style columns carry the alpha)
+    plate_c, text_c, accent_c = (f"&H{ass_color(c)[4:]}&" for c in (colors.plate, colors.text, colors.accent))
+    grow = round(TITLE_POP * 100)
+    for t in titles:
+        x0, y0, x1, y1 = t.plate
+        w, h = x1 - x0, y1 - y0
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        off = t.box[2] - t.plate[2]
+        # pop in (small -> a touch big -> settle) and fade out; all three layers move together
+        anim = rf"\fscx55\fscy55\t(0,150,\fscx{grow}\fscy{grow})\t(150,240,\fscx100\fscy100)\fad(90,140)"
+        shape = _rounded_rect(w, h, round(min(w, h) * 0.22))
+        start, end = _ts_ass(t.start), _ts_ass(t.end)
+        events.append(f"Dialogue: 1,{start},{end},Title,,0,0,0,,"
+                      rf"{{\an5\pos({cx + off:.0f},{cy + off:.0f})\p1\bord0\shad0\1c{accent_c}{anim}}}{shape}")
+        events.append(f"Dialogue: 2,{start},{end},Title,,0,0,0,,"
+                      rf"{{\an5\pos({cx:.0f},{cy:.0f})\p1\bord0\shad0\1c{plate_c}{anim}}}{shape}")
+        text = r"\N".join(_ass_text(line) for line in t.lines)
+        events.append(f"Dialogue: 3,{start},{end},Title,,0,0,0,,"
+                      rf"{{\an5\pos({cx:.0f},{cy:.0f})\fs{t.font_size}\1c{text_c}{anim}}}{text}")
+    return events
+
+
 def write_ass(path: Path, chunks: list[Chunk], layout: CaptionLayout, *, accent: str = "#ffd400",
-              text_color: str = "#ffffff") -> None:
+              text_color: str = "#ffffff", titles: list[Title] = (), title_colors: TitleColors | None = None) -> None:
     style = layout.style
     primary = ass_color(text_color)
     highlight = ass_color(accent)
@@ -179,6 +409,9 @@ def write_ass(path: Path, chunks: list[Chunk], layout: CaptionLayout, *, accent:
         "Alignment, MarginL, MarginR, MarginV, Encoding",
         f"Style: Cap,{layout.font.family},{layout.font_size},{karaoke_primary},{secondary},{outline_color},"
         f"{back},-1,0,0,0,100,100,0,0,{border_style},{layout.outline},{layout.shadow},2,0,0,0,1",
+        f"Style: Title,{layout.font.family},{titles[0].font_size if titles else layout.font_size},"
+        f"{ass_color('#ffffff')},{ass_color('#ffffff')},{ass_color('#000000')},{ass_color('#000000', 0xFF)},"
+        "-1,0,0,0,100,100,0,0,1,0,0,5,0,0,0,1",
         "", "[Events]", "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
     events: list[str] = []
@@ -227,6 +460,8 @@ def write_ass(path: Path, chunks: list[Chunk], layout: CaptionLayout, *, accent:
             intro = r"\fscx80\fscy80\t(0,120,\fscx100\fscy100)" if i == 0 else ""
             events.append(f"Dialogue: 0,{_ts_ass(start)},{_ts_ass(end)},Cap,,0,0,0,,"
                           f"{{{pos}{intro}}}{render_text(chunk, i)}")
+    if titles:
+        events += _title_events(list(titles), title_colors or TitleColors("#111111", "#ffffff", accent))
     path.write_text("\n".join(header + events) + "\n", encoding="utf-8")
 
 

@@ -2,8 +2,9 @@
 
 Every visual is cut, framed and stacked inside the filtergraph (no intermediate video files):
 scene segments are trimmed from their sources and framed for the aspect (presenter framing
-comes from the face box, product framing from the subject box), concatenated with the end card,
-then the logo bug, the presenter picture-in-picture, the libass captions and the preview
+comes from the face box, product framing from the subject box), concatenated with the end card
+(and the brand kit's intro and outro clips, framed the same way, before and after), then the
+logo bug, the presenter picture-in-picture, the libass captions and scene titles and the preview
 watermark are layered on top. The stills (end card, bug, masks) are drawn once with PIL.
 """
 
@@ -22,8 +23,9 @@ from pipelines.errors import RenderError
 from pipelines.media import media_info, run_ffmpeg
 from pipelines.product import ASPECTS, RenderOutput, Timeline, TimelineSegment
 from pipelines.render import cards
-from pipelines.render.audio import mix_audio
-from pipelines.render.captions import CaptionLayout, write_ass, write_srt, write_vtt
+from pipelines.render.audio import BrandSound, mix_audio
+from pipelines.render.captions import (CaptionLayout, TitleLayout, title_colors, write_ass, write_srt,
+                                       write_vtt)
 from pipelines.render.encoders import choose_encoder, encoder_args
 from pipelines.render.fonts import pick_font
 from pipelines.render.platforms import platform_preset
@@ -57,11 +59,12 @@ class RenderOptions(BaseModel):
     caption_lines: int = Field(2, ge=1, le=3)
     captions: bool = True
     layout: Literal["fullbleed", "split", "pip", "showcase"] | None = None  # None: the timeline's choice
-    encoder: str = "auto"  # auto | libx264 | h264_nvenc | h264_vaapi
+    encoder: str = "auto"  # auto | libx264 | h264_nvenc | h264_qsv | h264_vaapi
     music: str | None = None  # audio file; None: the brand kit's, else adgen's own bed
     music_gain_db: float = -14.0
     threads: int = 0  # encoder threads; 0 = ffmpeg's choice
     watermark: bool | None = None  # None: on for previews and when the brand kit asks
+    titles: bool = True  # the scenes' on-screen text as animated titles
 
 
 def _even(v: float) -> int:
@@ -206,8 +209,10 @@ def render(timeline: Timeline, aspect: str, out_dir: Path, options: RenderOption
     out_dir.mkdir(parents=True, exist_ok=True)
     preset_info = platform_preset(options.platform)
     if timeline.duration_s > preset_info.max_duration_s + 0.01:
-        raise RenderError(f"The ad is {timeline.duration_s:.1f} s long; {preset_info.label} accepts at most "
-                          f"{preset_info.max_duration_s:.0f} s.", code="too_long")
+        stings = " and ".join(f"the brand {name} ({d:.1f} s)" for name, d in
+                              (("intro", timeline.intro_s), ("outro", timeline.outro_s)) if d > 0)
+        raise RenderError(f"The ad is {timeline.duration_s:.1f} s long{' with ' + stings if stings else ''}; "
+                          f"{preset_info.label} accepts at most {preset_info.max_duration_s:.0f} s.", code="too_long")
     width, height = output_size(aspect, options.preview)
     safe = preset_info.insets(aspect).box(width, height)
     fps = preset_info.fps or timeline.fps
@@ -235,10 +240,18 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
     voice_end = body_segments[-1].end if body_segments else 0.0
     total_frames = round(timeline.duration_s * fps)
     body_frames = round(voice_end * fps)
-    end_frames = total_frames - body_frames
+    # the brand's intro plays before the body, its outro after the end card; the body's own times
+    # (segments, words, PiP windows, the bug) move by intro_s in the file
+    intro_frames, outro_frames = round(timeline.intro_s * fps), round(timeline.outro_s * fps)
+    intro_s = intro_frames / fps
+    end_frames = total_frames - intro_frames - body_frames - outro_frames
     duration = total_frames / fps
+    intro_clip = _brand_clip_path(brand.intro, intro_frames, "intro")
+    outro_clip = _brand_clip_path(brand.outro, outro_frames, "outro")
     audio = mix_audio(Path(timeline.voice_audio), duration, voice_end, options.music or brand.music,
-                      music_gain_db=options.music_gain_db, is_cancelled=is_cancelled)
+                      music_gain_db=options.music_gain_db, is_cancelled=is_cancelled,
+                      intro=_brand_sound(intro_clip, intro_frames / fps),
+                      outro=_brand_sound(outro_clip, outro_frames / fps))
 
     report(0.08, "drawing captions and cards")
     stem = "video"
@@ -248,9 +261,10 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
         seam = height // 2 - round(min(width, height) * 0.03)  # low in the product panel, off the face
     cap_layout = CaptionLayout(width, height, safe, font, timeline.language, options.caption_style,
                                options.caption_lines, bottom=seam)
-    chunks = cap_layout.chunks(timeline.words)
+    # captions and their files describe the MP4, so they run on its clock (after the intro)
+    words = [w.model_copy(update={"start": w.start + intro_s, "end": w.end + intro_s}) for w in timeline.words]
+    chunks = cap_layout.chunks(words)
     ass_path = out_dir / f"{stem}.ass"  # kept: styled captions an editor can import
-    write_ass(ass_path, chunks, cap_layout, accent=_caption_accent(brand.accent_color))
     write_srt(out_dir / f"{stem}.srt", chunks, cap_layout.joiner())
     write_vtt(out_dir / f"{stem}.vtt", chunks, cap_layout.joiner())
 
@@ -260,6 +274,20 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
                               language=timeline.language, product_still=still, subject_box=still_box,
                               brand_name=brand.name)
     bug_png = cards.logo_bug(work / "bug.png", short, brand, brand.name, timeline.language)
+    bug_box = None
+    if bug_png:
+        bug_w, bug_h = Image.open(bug_png).size
+        bx, by = safe[2] - bug_w - round(short * 0.02), safe[1] + round(short * 0.02)
+        bug_box = (bx, by, bx + bug_w, by + bug_h)
+    titles = _scene_titles(timeline, body_segments, layout, width, height, safe, short, font, intro_s,
+                           chunks if options.captions else [], bug_box) if options.titles else []
+    colors = title_colors(brand.primary_color, brand.secondary_color, brand.accent_color)
+    write_ass(ass_path, chunks, cap_layout, accent=_caption_accent(brand.accent_color), titles=titles,
+              title_colors=colors)
+    burn_ass = ass_path if options.captions and chunks else None
+    if burn_ass is None and titles:  # captions off: burn the titles alone
+        burn_ass = work / "titles.ass"
+        write_ass(burn_ass, [], cap_layout, titles=titles, title_colors=colors)
     want_watermark = options.watermark if options.watermark is not None else (options.preview or brand.watermark)
 
     g = _Graph()
@@ -339,12 +367,17 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
     card = g.label("card")
     g.add(f"[{card_idx}:v]format=yuv420p,loop=loop={max(0, end_frames - 1)}:size=1:start=0,"
           f"setpts=N/{fps}/TB,setsar=1[{card}]")
+    parts = [body, card]
+    if intro_clip:
+        parts.insert(0, _brand_clip_chain(g, intro_clip, intro_frames, width, height, fps, sizes))
+    if outro_clip:
+        parts.append(_brand_clip_chain(g, outro_clip, outro_frames, width, height, fps, sizes))
     video = g.label("v")
-    g.add(f"[{body}][{card}]concat=n=2:v=1:a=0[{video}]")
+    g.add("".join(f"[{p}]" for p in parts) + f"concat=n={len(parts)}:v=1:a=0[{video}]")
 
     # ---- presenter picture-in-picture over b-roll
     if layout == "pip" and ppath and pip_windows:
-        size = _even(short * 0.34)
+        px, py, size = _pip_box(safe, short)
         mask = cards.circle_mask(work / "mask.png", size)
         ring = cards.ring(work / "ring.png", size, brand.accent_color)
         idx = g.input("-t", f"{voice_end + 0.25:.3f}", "-i", ppath)
@@ -356,29 +389,30 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
         y = int(min(max(0, fy + fh * 0.6 - side / 2), presenter.height - side))
         w = h = side
         pip, m, pipm, out, out2 = (g.label(p) for p in ("pip", "mask", "pipm", "vp", "vr"))
-        g.add(f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps},crop={w}:{h}:{x}:{y},scale={size}:{size},format=yuva420p[{pip}]")
+        # delayed by the intro so the presenter stays in sync with the voice
+        delay = f"tpad=start_duration={intro_s:.4f}," if intro_frames else ""
+        g.add(f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps},{delay}crop={w}:{h}:{x}:{y},scale={size}:{size},"
+              f"format=yuva420p[{pip}]")
         g.add(f"[{midx}:v]format=gray,loop=loop=-1:size=1,setpts=N/{fps}/TB[{m}]")
         g.add(f"[{pip}][{m}]alphamerge[{pipm}]")
-        enable = "+".join(f"between(t,{a:.3f},{b - 0.001:.3f})" for a, b in pip_windows)
-        px, py = safe[0] + round(short * 0.02), safe[1] + round(short * 0.02)
+        enable = "+".join(f"between(t,{intro_s + a:.3f},{intro_s + b - 0.001:.3f})" for a, b in pip_windows)
         g.add(f"[{video}][{pipm}]overlay={px}:{py}:eof_action=pass:enable='{enable}'[{out}]")
         g.add(f"[{out}][{ridx}:v]overlay={px}:{py}:enable='{enable}'[{out2}]")
         video = out2
 
     # ---- logo bug (not on the end card, which carries the big logo)
     if bug_png:
-        bug_w, bug_h = Image.open(bug_png).size
         bidx = g.input("-i", bug_png)
         out = g.label("vb")
-        bx, by = safe[2] - bug_w - round(short * 0.02), safe[1] + round(short * 0.02)
-        g.add(f"[{video}][{bidx}:v]overlay={bx}:{by}:enable='lt(t,{voice_end:.3f})'[{out}]")
+        body_on = f"gte(t,{intro_s:.3f})*lt(t,{intro_s + voice_end:.3f})" if intro_frames else f"lt(t,{voice_end:.3f})"
+        g.add(f"[{video}][{bidx}:v]overlay={bug_box[0]}:{bug_box[1]}:enable='{body_on}'[{out}]")
         video = out
 
-    # ---- captions
-    if options.captions and chunks:
+    # ---- captions and scene titles (one libass pass)
+    if burn_ass is not None:
         out = g.label("vc")
         fontsdir = f":fontsdir='{_escape_filter_path(Path(font.fontsdir))}'" if font.fontsdir else ""
-        g.add(f"[{video}]ass=filename='{_escape_filter_path(ass_path)}'{fontsdir}[{out}]")
+        g.add(f"[{video}]ass=filename='{_escape_filter_path(burn_ass)}'{fontsdir}[{out}]")
         video = out
 
     if want_watermark:
@@ -390,10 +424,10 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
         video = out
 
     # ---- thumbnail: a frame from the first product shot, else the end card
-    thumb_frame = body_frames + end_frames // 2
+    thumb_frame = intro_frames + body_frames + end_frames // 2
     for seg in body_segments:
         if seg.kind != "avatar" and seg.source:
-            thumb_frame = round((seg.start + min(1.0, (seg.end - seg.start) / 2)) * fps)
+            thumb_frame = intro_frames + round((seg.start + min(1.0, (seg.end - seg.start) / 2)) * fps)
             break
     final, thumb = g.label("final"), g.label("thumb")
     g.add(f"[{video}]format=yuv420p,split=2[{final}][t0]")
@@ -446,6 +480,119 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
                         thumbnail=thumb_path.name if thumb_path.is_file() else None,
                         platform=options.platform, video_codec=info.video_codec, audio_codec=info.audio_codec,
                         size_bytes=info.size_bytes)
+
+
+# --------------------------------------------------------------------------- brand intro / outro
+
+# A clip whose aspect is this much off the frame's (a 16:9 sting in a 9:16 ad: 3.2x) is shown whole
+# over a blurred cover of itself; closer ones (4:5 in 9:16: 1.4x) are cover-cropped like b-roll.
+FIT_OVER_BLUR_ABOVE = 1.5
+
+
+def _brand_clip_path(path: str | None, n_frames: int, what: str) -> str | None:
+    if n_frames <= 0:
+        return None
+    if not path or not Path(path).is_file():
+        raise RenderError(f"The brand kit's {what} clip {Path(path or '').name or '(none)'} is missing.",
+                          code="brand_kit_invalid")
+    return path
+
+
+def _brand_sound(path: str | None, seconds: float) -> BrandSound | None:
+    if not path:
+        return None
+    return BrandSound(Path(path) if media_info(path).audio_codec else None, seconds)
+
+
+def _brand_clip_chain(g: _Graph, path: str, n_frames: int, width: int, height: int, fps: float,
+                      sizes: dict) -> str:
+    """A brand clip framed for the output, exactly n_frames long (cut, or held on its last frame)."""
+    idx = g.input("-t", f"{n_frames / fps + 0.25:.3f}", "-i", path)
+    cw, ch = _probe_size(path, sizes)
+    x, y, w, h = cover_crop(cw, ch, width, height)
+    # renumbered after the hold: tpad's clones may repeat the last timestamp, and the encoder's
+    # constant frame rate would then drop a frame
+    hold = (f"tpad=stop_mode=clone:stop_duration={n_frames / fps + 1:.3f},setpts=N/{fps:g}/TB,"
+            f"trim=end_frame={n_frames},setsar=1,format=yuv420p")
+    out = g.label("brand")
+    src = f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps}"
+    if max(cw * height / (ch * width), ch * width / (cw * height)) <= FIT_OVER_BLUR_ABOVE:
+        g.add(f"{src},crop={w}:{h}:{x}:{y},scale={width}:{height}:flags=bicubic,{hold}[{out}]")
+        return out
+    fit_w, fit_h = (width, min(height, _even(width * ch / cw))) if cw * height > ch * width else \
+        (min(width, _even(height * cw / ch)), height)
+    a, b, bg, fg = (g.label(p) for p in ("ba", "bb", "bbg", "bfg"))
+    g.add(f"{src},split=2[{a}][{b}]")
+    # the backdrop: a tiny cover crop blown back up (nearly free), dimmed so the clip stands out
+    g.add(f"[{b}]crop={w}:{h}:{x}:{y},scale={_even(width / 24)}:{_even(height / 24)},gblur=sigma=1.2,"
+          f"scale={width}:{height}:flags=bicubic,eq=brightness=-0.08:saturation=0.85[{bg}]")
+    g.add(f"[{a}]scale={fit_w}:{fit_h}:flags=bicubic[{fg}]")
+    g.add(f"[{bg}][{fg}]overlay={(width - fit_w) // 2}:{(height - fit_h) // 2},{hold}[{out}]")
+    return out
+
+
+# --------------------------------------------------------------------------- scene titles
+
+
+def _pip_box(safe: tuple[int, int, int, int], short: int) -> tuple[int, int, int]:
+    """x, y and side of the presenter picture-in-picture (top left of the safe zone)."""
+    return safe[0] + round(short * 0.02), safe[1] + round(short * 0.02), _even(short * 0.34)
+
+
+def _face_on_screen(presenter, w: int, h: int, pad_color: str, origin: tuple[int, int] = (0, 0)):
+    """Where the presenter's face lands in a w x h panel (hairline to chin), from the same framing
+    the render uses. A title may touch the hair, never the face."""
+    chain = presenter_framing(presenter.width, presenter.height, presenter.face_box, w, h, pad_color)
+    cw, ch, cx, cy = map(int, chain.split("crop=")[1].split(",")[0].split(":"))
+    sw, sh = map(int, chain.split("scale=")[1].split(":")[:2])
+    pad_x = int(chain.split(",pad=")[1].split(":")[2]) if ",pad=" in chain else 0
+    fx, fy, fw, fh = presenter.face_box
+    kx, ky = sw / cw, sh / ch
+    x0 = origin[0] + pad_x + (fx - cx) * kx
+    y0 = origin[1] + (fy - 0.1 * fh - cy) * ky
+    x1 = origin[0] + pad_x + (fx + fw - cx) * kx
+    y1 = origin[1] + (fy + 1.1 * fh - cy) * ky
+    return (max(origin[0], round(x0)), max(origin[1], round(y0)), min(origin[0] + w, round(x1)),
+            min(origin[1] + h, round(y1)))
+
+
+def _scene_titles(timeline: Timeline, body_segments: list[TimelineSegment], layout: str, width: int,
+                  height: int, safe, short: int, font, intro_s: float, chunks, bug_box) -> list:
+    """Each scene's on-screen text as a title over its scene, placed clear of what else is on
+    screen at the time: caption boxes, the logo bug's row, the PiP, the presenter's face."""
+    title_layout = TitleLayout(width, height, safe, font, timeline.language)
+    presenter = timeline.presenter if layout != "showcase" and timeline.presenter_path else None
+    pad_color = timeline.brand.primary_color or "#111111"
+    band = None
+    fixed: list = []
+    if bug_box:  # the bug's whole row: titles line up under it rather than beside it ...
+        fixed.append((safe[0], bug_box[1], safe[2], bug_box[3]))
+    if layout == "split" and presenter is not None:
+        landscape = width >= height
+        prod_w, prod_h = (_even(width / 2), height) if landscape else (width, _even(height / 2))
+        if landscape:
+            band = (0, prod_w)  # over the product panel, centred on it
+            fixed.append(_face_on_screen(presenter, width - prod_w, height, pad_color, (prod_w, 0)))
+        else:
+            fixed.append(_face_on_screen(presenter, width, height - prod_h, pad_color, (0, prod_h)))
+    titles = []
+    for seg in body_segments:
+        start, end = intro_s + seg.start + 0.1, intro_s + seg.end
+        if not seg.on_screen_text.strip() or end - start < 0.8:
+            continue
+        obstacles = list(fixed)
+        if presenter is not None and seg.kind == "avatar" and layout in ("fullbleed", "pip"):
+            obstacles.append(_face_on_screen(presenter, width, height, pad_color))
+        if presenter is not None and seg.kind != "avatar" and layout == "pip":
+            px, py, size = _pip_box(safe, short)
+            obstacles.append((px, py, px + size, py + size))
+        obstacles += [c.box for c in chunks if c.start < end and c.end > start]
+        # ... unless only the row beside the bug is free (a presenter filling a square frame)
+        beside_bug = [bug_box if ob == fixed[0] else ob for ob in obstacles] if bug_box else None
+        title = title_layout.place(seg.on_screen_text, start, end, obstacles, band, fallback=beside_bug)
+        if title is not None:
+            titles.append(title)
+    return titles
 
 
 def _caption_accent(color: str) -> str:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import subprocess
 from pathlib import Path
 
+from pipelines.errors import RenderError
+from pipelines.media import media_info
 from pipelines.product import (AdScript, BrandKit, BrollClip, PresenterClip, Product, Timeline,
                                TimelineSegment, VoiceTrack)
 
@@ -16,6 +19,8 @@ NO_DECIMALS = {"JPY", "KRW"}
 LAYOUT_BY_FRAMEWORK = {"ugc": "fullbleed", "pas": "fullbleed", "aida": "pip", "demo": "split",
                        "listicle": "split", "offer": "showcase"}
 LAYOUTS = ("fullbleed", "split", "pip", "showcase")
+# A brand intro/outro is a sting, not content: longer clips are cut so the ad itself keeps the time.
+BRAND_CLIP_MAX_S = 5.0
 
 
 def format_price(value: float | None, currency: str | None) -> str | None:
@@ -50,12 +55,33 @@ def _scene_spans(script: AdScript, voice: VoiceTrack) -> list[tuple[float, float
     return spans
 
 
+def brand_clip_seconds(path: str | None, fps: float, what: str) -> float:
+    """How long a brand intro/outro clip plays: its length in whole frames, at most BRAND_CLIP_MAX_S."""
+    if not path:
+        return 0.0
+    name = Path(path).name
+    if not Path(path).is_file():
+        raise RenderError(f"The brand kit's {what} clip {name} does not exist.", code="brand_kit_invalid")
+    try:
+        info = media_info(path)
+    except (subprocess.CalledProcessError, ValueError, KeyError):
+        info = None
+    length = (info.video_duration_s or info.duration_s) if info and info.width else 0.0
+    if length < 1 / fps:
+        raise RenderError(f"The brand kit's {what} {name} is not a video we can play (a still image, or "
+                          f"unreadable); use an MP4/MOV/WebM clip.", code="brand_kit_invalid")
+    return math.floor(min(length, BRAND_CLIP_MAX_S) * fps + 1e-6) / fps
+
+
 def build_timeline(product: Product, script: AdScript, voice: VoiceTrack, voice_dir: Path,
                    presenter: PresenterClip | None, presenter_dir: Path | None,
                    broll: dict[int, tuple[BrollClip, Path]], brand: dict | BrandKit) -> Timeline:
-    """Segments follow the voice's scene spans; an end card follows the voice."""
+    """Segments follow the voice's scene spans; an end card follows the voice; the brand kit's intro
+    and outro clips, when it has them, play before and after."""
     brand = brand if isinstance(brand, BrandKit) else BrandKit.model_validate(brand or {})
     fps = 30.0
+    intro_s = brand_clip_seconds(brand.intro, fps, "intro")
+    outro_s = brand_clip_seconds(brand.outro, fps, "outro")
     spans = _scene_spans(script, voice)
     voice_end = max(voice.duration_s, spans[-1][1] if spans else 0.0)
     voice_end = math.ceil(voice_end * fps - 1e-6) / fps
@@ -83,12 +109,13 @@ def build_timeline(product: Product, script: AdScript, voice: VoiceTrack, voice_
                                     source=None, on_screen_text=brand.cta or script.cta))
     layout = LAYOUT_BY_FRAMEWORK.get(script.framework, "fullbleed") if presenter_path else "showcase"
     return Timeline(
-        duration_s=voice_end + end_card_s, fps=fps, language=script.language or product.language,
+        duration_s=intro_s + voice_end + end_card_s + outro_s, fps=fps,
+        language=script.language or product.language,
         voice_audio=str(Path(voice_dir) / voice.audio), words=voice.words,
         presenter=presenter, presenter_path=presenter_path, segments=segments,
         product_title=product.title, price_text=format_price(product.price, product.currency),
         list_price_text=format_price(product.list_price, product.currency) if product.on_sale else None,
         cta=brand.cta or script.cta or "Shop now",
         brand=brand.model_copy(update={"name": brand.name or product.brand or ""}),
-        layout=layout, end_card_s=end_card_s,
+        layout=layout, end_card_s=end_card_s, intro_s=intro_s, outro_s=outro_s,
     )

@@ -1,5 +1,6 @@
-"""Short real inputs for render tests: ~3 s of espeak speech in 2 scenes, a drawn presenter,
-product shots made per aspect. Session-wide so every test reuses them."""
+"""Short real inputs for render tests: ~3 s of espeak speech in 2 scenes (each with on-screen
+text for its title), a drawn presenter, product shots made per aspect, brand intro/outro clips.
+Session-wide so every test reuses them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 
 from pipelines.product import AdScript, Scene
 
-SHORT_SCENES = [("Hot coffee, all day long.", "avatar"), ("Now only twenty four dollars.", "product_image:0")]
+SHORT_SCENES = [("Hot coffee, all day long.", "avatar", "Hot all day ☕"),
+                 ("Now only twenty four dollars.", "product_image:0", "★ 4.8 · Just $24")]
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +20,7 @@ def render_inputs(tmp_path_factory, monkeypatch_session_cache):
 
     root = tmp_path_factory.mktemp("render_inputs")
     script = AdScript(variant_id="v1", framework="ugc", hook=SHORT_SCENES[0][0], cta="Shop now",
-                      scenes=[Scene(voiceover=t, visual=v) for t, v in SHORT_SCENES],
+                      scenes=[Scene(voiceover=t, visual=v, on_screen_text=o) for t, v, o in SHORT_SCENES],
                       caption="Hot coffee all day.", hashtags=["#coffee"])
     voice = sample_voice(script, root / "voice")
     presenter = sample_presenter(root, voice.duration_s, (540, 676))
@@ -58,3 +60,30 @@ def make_timeline(render_inputs):
                               render_inputs["presenter"], root, broll, brand or {"name": "Orbit"})
 
     return make
+
+
+def make_brand_clip(path: Path, color: str, size: tuple[int, int], seconds: float, tone_hz: int | None = None,
+                    fps: int = 25) -> Path:
+    """A solid-colour clip (a brand sting stand-in), with a sine tone for its sound or silent."""
+    import subprocess
+
+    args = ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+            f"color=c={color}:s={size[0]}x{size[1]}:r={fps}:d={seconds}"]
+    if tone_hz:
+        args += ["-f", "lavfi", "-i", f"sine=f={tone_hz}:d={seconds}:sample_rate=44100", "-c:a", "aac", "-shortest"]
+    subprocess.run([*args, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)], check=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def clip_maker():
+    """make_brand_clip, for tests that need clips of their own."""
+    return make_brand_clip
+
+
+@pytest.fixture(scope="session")
+def brand_clips(tmp_path_factory):
+    """A 16:9 red intro with a tone (2 s) and a square blue outro, silent and too long (7 s: cut to 5)."""
+    root = tmp_path_factory.mktemp("brand_clips")
+    return {"intro": str(make_brand_clip(root / "intro.mp4", "0xd02030", (320, 180), 2.0, tone_hz=660)),
+            "outro": str(make_brand_clip(root / "outro.mp4", "0x2040d0", (240, 240), 7.0, fps=30))}

@@ -44,19 +44,19 @@ def finals(make_timeline, tmp_path_factory):
     return out
 
 
-def _caption_pixels_bbox(ass_file, width, height, times):
-    """Burn only the captions onto black, grab the frames at the given times (one ffmpeg run),
-    and return the bounding box of lit pixels in each."""
+def _caption_pixels_bbox(ass_file, width, height, times, prefix="cap"):
+    """Burn only the .ass (captions and titles) onto mid grey, grab the frames at the given times
+    (one ffmpeg run), and return the bounding box of drawn pixels in each (dark title plates too)."""
     frames = sorted({round(t * 30) for t in times})
     select = "+".join(f"eq(n\\,{n})" for n in frames)
-    pattern = ass_file.parent / "cap_%03d.png"
+    pattern = ass_file.parent / f"{prefix}_%03d.png"
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    f"color=c=black:s={width}x{height}:r=30:d={max(times) + 0.2:.2f}", "-vf",
+                    f"color=c=0x808080:s={width}x{height}:r=30:d={max(times) + 0.2:.2f}", "-vf",
                     f"ass=filename='{ass_file}',select='{select}'", "-vsync", "0", str(pattern)], check=True)
     boxes = []
-    for png in sorted(ass_file.parent.glob("cap_*.png")):
-        lit = np.asarray(Image.open(png).convert("L")) > 24
-        ys, xs = np.nonzero(lit)
+    for png in sorted(ass_file.parent.glob(f"{prefix}_*.png")):
+        drawn = np.abs(np.asarray(Image.open(png).convert("L")).astype(int) - 128) > 24
+        ys, xs = np.nonzero(drawn)
         if len(xs):
             boxes.append((xs.min(), ys.min(), xs.max(), ys.max()))
     return boxes
@@ -87,9 +87,15 @@ def test_final_render_passes_upload_checks(finals, aspect):
     assert srt.startswith("1\n00:00:0") and "-->" in srt
     assert vtt.startswith("WEBVTT") and "coffee" in vtt.lower()
 
-    # no caption pixel outside the platform's safe zone, at every word of the script
+    # no caption or title pixel outside the platform's safe zone, at every word of the script
+    # (titles included: each scene shows its on-screen text, popping in, while the words run)
     x0, y0, x1, y1 = platform_preset(platform).insets(aspect).box(width, height)
     times = [w.start + 0.05 for w in timeline.words] + [w.start + 0.12 for w in timeline.words]
+    ass = (d / "video.ass").read_text()
+    assert ass.count(",Title,,") >= 3 * 2  # both scenes' titles (plate, accent, text) are in the file
+    shown = ass.replace("\\N", " ")
+    assert ("★ 4.8 · Just $24" in shown or "★ 4.8 Just $24" in shown) and "Hot all day" in shown
+    assert "☕" not in ass  # emoji-safe: the font has no glyph for it
     boxes = _caption_pixels_bbox(d / "video.ass", width, height, times)
     assert len(boxes) >= len(timeline.words) // 2  # captions really are drawn
     for bx0, by0, bx1, by1 in boxes:
