@@ -237,23 +237,22 @@ def expand(spec: JobSpec, done: dict[str, NodeResult], *, with_export: bool = Tr
                              "brand_color": spec.brand.primary_color, **spec.settings("avatar")},
                 "preview": spec.preview,
             }, (voice_id,), queue="gpu" if avatar_engine in NEURAL_ENGINES else "cpu"))
+        # one b-roll clip per scene, shared by every aspect: motion plans are drawn by the renderer
+        # at each layout's size, and a generated (DiT) clip is made once at a size every aspect
+        # can be framed from
+        broll_ids = []
+        broll_engine = spec.engine("broll")
+        width, height = broll_master_size(spec.aspects)
+        for s, scene in enumerate(script.scenes):
+            if scene.visual == "avatar":
+                continue
+            broll_id = f"broll:{v}:{s}"
+            nodes.append(Node(broll_id, "broll", {
+                "variant": v, "scene": s, "engine": broll_engine, "settings": spec.settings("broll"),
+                "width": width, "height": height, "preview": spec.preview, "seed": spec.seed,
+            }, ("script", voice_id, *product_dep), queue="gpu" if broll_engine in NEURAL_ENGINES else "cpu"))
+            broll_ids.append(broll_id)
         for aspect, platform in spec.aspect_platforms():
-            width, height = ASPECTS[aspect]
-            broll_ids = []
-            for s, scene in enumerate(script.scenes):
-                if scene.visual == "avatar":
-                    continue
-                broll_engine = spec.engine("broll")
-                broll_id = f"broll:{v}:{s}:{aspect_slug(aspect)}"
-                if broll_id not in {n.id for n in nodes}:
-                    nodes.append(Node(broll_id, "broll", {
-                        "variant": v, "scene": s, "engine": broll_engine,
-                        "settings": spec.settings("broll"), "aspect": aspect,
-                        "width": width, "height": height, "preview": spec.preview,
-                        "seed": spec.seed,
-                    }, ("script", voice_id, *product_dep),
-                        queue="gpu" if broll_engine in NEURAL_ENGINES else "cpu"))
-                broll_ids.append(broll_id)
             render_id = f"render:{v}:{aspect_slug(aspect)}" + (f":{platform}" if platform else "")
             deps = ("script", voice_id, *((avatar_id,) if uses_presenter else ()), *product_dep, *broll_ids)
             nodes.append(Node(render_id, "render", {
@@ -272,6 +271,13 @@ def expand(spec: JobSpec, done: dict[str, NodeResult], *, with_export: bool = Tr
 
 
 NEURAL_ENGINES = {"lipsync", "dit"}
+
+
+def broll_master_size(aspects: list[str]) -> tuple[int, int]:
+    """The size a scene's b-roll is made at: the aspect's own when the job has one, else a
+    1080 square, from which every aspect's cover crop keeps the centre of the shot."""
+    sizes = {ASPECTS[a] for a in aspects if a in ASPECTS}
+    return sizes.pop() if len(sizes) == 1 else (1080, 1080)
 
 
 # --------------------------------------------------------------------------- running
