@@ -6,13 +6,43 @@ job lives in its StageRun rows: the broker only carries ids.
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 import uuid
+from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from pipelines.media import media_info
 from tenants.models import WorkspaceScopedModel
+
+
+BRAND_CLIP_MAX_MB = 100
+
+
+def validate_brand_clip(value) -> None:
+    """An intro/outro upload must be a video ffmpeg can play: said at upload, not when a render fails."""
+    if getattr(value, "_committed", False):  # already stored (an update that kept the file)
+        return
+    if value.size > BRAND_CLIP_MAX_MB * 1024 * 1024:
+        raise ValidationError(f"Keep intro/outro clips under {BRAND_CLIP_MAX_MB} MB (only the first 5 s play).")
+    upload = getattr(value, "file", value)
+    try:
+        if hasattr(upload, "temporary_file_path"):
+            info = media_info(upload.temporary_file_path())
+        else:
+            with tempfile.NamedTemporaryFile(suffix=Path(value.name or "").suffix) as tmp:
+                for chunk in value.chunks():
+                    tmp.write(chunk)
+                tmp.flush()
+                info = media_info(tmp.name)
+    except (subprocess.CalledProcessError, OSError, ValueError, KeyError):  # ffprobe could not read it
+        info = None
+    if info is None or not info.width or (info.video_duration_s or info.duration_s) <= 0:
+        raise ValidationError("This is not a video clip we can play; upload an MP4, MOV or WebM.")
 
 
 class BrandKit(WorkspaceScopedModel):
@@ -25,6 +55,9 @@ class BrandKit(WorkspaceScopedModel):
     logo = models.FileField(upload_to="brand/logos/", blank=True)
     music = models.FileField(upload_to="brand/music/", blank=True)
     presenter_image = models.FileField(upload_to="brand/presenters/", blank=True)
+    # short brand clips around every ad (the render plays at most 5 s of each)
+    intro = models.FileField(upload_to="brand/clips/", blank=True, validators=[validate_brand_clip])
+    outro = models.FileField(upload_to="brand/clips/", blank=True, validators=[validate_brand_clip])
     presenter = models.CharField(max_length=100, blank=True, default="")  # a puppet look name
     voice = models.CharField(max_length=100, blank=True, default="")
     cta = models.CharField(max_length=120, blank=True, default="")

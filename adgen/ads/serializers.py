@@ -127,7 +127,7 @@ class BrandKitSerializer(serializers.ModelSerializer):
     class Meta:
         model = BrandKit
         fields = ["id", "name", "primary_color", "secondary_color", "accent_color", "font", "logo", "music",
-                  "presenter_image", "presenter", "voice", "cta", "watermark", "created", "updated"]
+                  "presenter_image", "presenter", "voice", "cta", "watermark", "intro", "outro", "created", "updated"]
         read_only_fields = ["id", "created", "updated"]
 
     def validate(self, attrs):

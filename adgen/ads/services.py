@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # --------------------------------------------------------------------------- brand kits
 
 BRAND_KIT_FIELDS = ("name", "primary_color", "secondary_color", "accent_color", "font", "logo", "music",
-                    "presenter_image", "presenter", "voice", "cta", "watermark")
+                    "presenter_image", "presenter", "voice", "cta", "watermark", "intro", "outro")
 
 
 def brand_kit_create(*, workspace: Workspace, **fields) -> BrandKit:
@@ -76,7 +76,7 @@ def brand_kit_to_pipeline(brand_kit: BrandKit | None) -> PipelineBrandKit:
         accent_color=brand_kit.accent_color, font=_local_path(brand_kit.font), logo=_local_path(brand_kit.logo),
         music=_local_path(brand_kit.music), cta=brand_kit.cta or None, voice=brand_kit.voice or None,
         presenter=_local_path(brand_kit.presenter_image) or brand_kit.presenter or None,
-        watermark=brand_kit.watermark)
+        watermark=brand_kit.watermark, intro=_local_path(brand_kit.intro), outro=_local_path(brand_kit.outro))
 
 
 # --------------------------------------------------------------------------- products

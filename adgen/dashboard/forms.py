@@ -158,21 +158,27 @@ def scripts_from_post(drafts: list[dict], post) -> list[dict]:
 
 
 class BrandKitForm(forms.ModelForm):
+    FILE_FIELDS = ("logo", "font", "music", "presenter_image", "intro", "outro")
+
     presenter = forms.ChoiceField(required=False)
     voice = forms.ChoiceField(required=False)
 
     class Meta:
         model = BrandKit
         fields = ["name", "primary_color", "secondary_color", "accent_color", "logo", "font", "music",
-                  "presenter_image", "presenter", "voice", "cta", "watermark"]
+                  "presenter_image", "presenter", "voice", "cta", "watermark", "intro", "outro"]
         widgets = {"primary_color": forms.TextInput(attrs={"type": "color"}),
                    "secondary_color": forms.TextInput(attrs={"type": "color"}),
                    "accent_color": forms.TextInput(attrs={"type": "color"}),
                    "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml,image/webp"}),
                    "font": forms.ClearableFileInput(attrs={"accept": ".ttf,.otf"}),
                    "music": forms.ClearableFileInput(attrs={"accept": "audio/*"}),
-                   "presenter_image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})}
+                   "presenter_image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+                   "intro": forms.ClearableFileInput(attrs={"accept": "video/*"}),
+                   "outro": forms.ClearableFileInput(attrs={"accept": "video/*"})}
         labels = {"presenter_image": "Presenter portrait (photo presenter)", "cta": "Call to action",
+                  "intro": "Intro clip (plays before each ad, up to 5 s)",
+                  "outro": "Outro clip (plays after the end card, up to 5 s)",
                   "watermark": "Show a small watermark"}
 
     def __init__(self, *args, presenters=(), voices=(), **kwargs):
@@ -192,9 +198,9 @@ class BrandKitForm(forms.ModelForm):
         fields = {}
         for name in self.Meta.fields:
             value = self.cleaned_data.get(name)
-            if value is False and name in ("logo", "font", "music", "presenter_image"):
+            if value is False and name in self.FILE_FIELDS:
                 value = ""
-            if value is None and name in ("logo", "font", "music", "presenter_image"):
+            if value is None and name in self.FILE_FIELDS:
                 continue
             fields[name] = value
         return fields

@@ -424,7 +424,7 @@ def brand_kit_edit(request, kit_id=None):
     return render(request, "dashboard/brand_kit_form.html", {"form": form, "kit": kit})
 
 
-BRAND_FILES = ("logo", "presenter_image", "music", "font")
+BRAND_FILES = ("logo", "presenter_image", "music", "font", "intro", "outro")
 
 
 @workspace_view()

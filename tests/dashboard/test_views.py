@@ -290,3 +290,31 @@ def test_product_pending_polls_and_failed_scrape_explains(make_user):
     ready = _ready_product(owner.workspace)
     polled = owner.client.get(f"{owner.base}/products/{ready.pk}/", HTTP_HX_REQUEST="true")
     assert polled.status_code == 204 and polled["HX-Refresh"] == "true"
+
+
+def test_brand_kit_intro_and_outro_clips_upload_and_preview(make_user, settings, tmp_path):
+    import subprocess
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from adgen.ads.models import BrandKit
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    owner = make_user()
+    clip = tmp_path / "sting.mp4"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=160x90:r=30:d=1",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(clip)], check=True)
+    form = {"name": "Sting kit", "primary_color": "#112233", "secondary_color": "#ffffff", "accent_color": "#ff3d57"}
+    bad = owner.client.post(f"{owner.base}/brand-kits/new/", {
+        **form, "intro": SimpleUploadedFile("intro.mp4", b"no video here", content_type="video/mp4")})
+    assert bad.status_code == 200 and "not a video clip we can play" in bad.content.decode()
+    response = owner.client.post(f"{owner.base}/brand-kits/new/", {
+        **form, "intro": SimpleUploadedFile("intro.mp4", clip.read_bytes(), content_type="video/mp4"),
+        "outro": SimpleUploadedFile("outro.mp4", clip.read_bytes(), content_type="video/mp4")})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    kit = BrandKit.objects.for_workspace(owner.workspace).get()
+    assert kit.intro and kit.outro
+    page = owner.client.get(f"{owner.base}/brand-kits/{kit.pk}/").content.decode()
+    assert "Intro clip" in page and f"/brand-kits/{kit.pk}/files/intro/" in page
+    served = owner.client.get(f"{owner.base}/brand-kits/{kit.pk}/files/outro/")
+    assert served.status_code == 200 and served["Content-Type"] == "video/mp4"
