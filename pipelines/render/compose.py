@@ -365,8 +365,10 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
     # ---- end card
     card_idx = g.input("-i", card_png)
     card = g.label("card")
+    # a still comes in on a 1/25 s clock: N/30 s in it rounds to repeated timestamps, and the
+    # encoder's constant rate would drop those frames, so the card gets the output's clock first
     g.add(f"[{card_idx}:v]format=yuv420p,loop=loop={max(0, end_frames - 1)}:size=1:start=0,"
-          f"setpts=N/{fps}/TB,setsar=1[{card}]")
+          f"settb=1/{fps:g},setpts=N,setsar=1[{card}]")
     parts = [body, card]
     if intro_clip:
         parts.insert(0, _brand_clip_chain(g, intro_clip, intro_frames, width, height, fps, sizes))

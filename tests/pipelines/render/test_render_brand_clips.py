@@ -65,6 +65,7 @@ def test_intro_body_card_outro_in_one_file(with_clips, tmp_path):
     assert info.audio_codec == "aac" and info.sample_rate == 48000 and has_faststart(video)
     assert abs(info.duration_s - timeline.duration_s) <= 0.1 and output.duration_s == pytest.approx(info.duration_s)
     assert abs(info.video_duration_s - info.audio_duration_s) <= 0.05
+    assert int(v["nb_frames"]) == round(timeline.duration_s * 30)  # not a frame lost at any join
     integrated, true_peak = _loudness(video)
     assert -15.0 <= integrated <= -13.0 and true_peak <= -1.0, (integrated, true_peak)
 
