@@ -172,7 +172,8 @@ class PresenterClip(Model):
 
 
 class BrollClip(Model):
-    video: str  # relative to the broll artifact directory
+    video: str | None = None  # relative to the broll artifact directory
+    plan: str | None = None  # or a motion plan the renderer draws live (no intermediate video)
     width: int
     height: int
     fps: float

@@ -120,7 +120,7 @@ def stage_broll(ctx: StageContext, params: dict, deps: dict[str, NodeResult]) ->
     return clip.model_dump(mode="json")
 
 
-@register_stage("render", "1", "cpu")
+@register_stage("render", "2", "cpu")
 def stage_render(ctx: StageContext, params: dict, deps: dict[str, NodeResult]) -> dict:
     from pipelines.render import RenderOptions, build_timeline, render
 

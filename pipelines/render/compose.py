@@ -19,6 +19,7 @@ from typing import Callable, Literal
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipelines.broll.motion import is_motion_plan, load_plan
 from pipelines.errors import RenderError
 from pipelines.media import media_info, run_ffmpeg
 from pipelines.product import ASPECTS, RenderOutput, Timeline, TimelineSegment
@@ -28,23 +29,25 @@ from pipelines.render.captions import (CaptionLayout, TitleLayout, title_colors,
                                        write_vtt)
 from pipelines.render.encoders import choose_encoder, encoder_args
 from pipelines.render.fonts import pick_font
+from pipelines.render.live import LiveFeeds
 from pipelines.render.platforms import platform_preset
 from pipelines.render.timeline import LAYOUTS
 
 PREVIEW_SHORT_SIDE = 540
 
-# x264 presets. Final renders default to veryfast: on the 2-core reference box the encoder is
-# ~80 % of a render, and medium costs ~2.2x the CPU of veryfast. On the 9:16 e2e output at CRF 20,
-# against the medium encode of the same graph, veryfast scores SSIM 0.9944 / PSNR 47.9 dB and its
-# file is smaller (5.3 MB vs 7.0 MB medium for 21.5 s of 1080x1920). superfast is ~15 % faster
-# still but doubles the file (10.8 MB), which hurts uploads and platform size caps, and its fixed
-# costs put ours/floor over 1.3. e2e (3 variants x 4 aspects x 20 s, 2 cores): medium 249 s,
-# veryfast 140 s, superfast 122 s. `RenderOptions(preset="medium")` (or render settings
-# {"preset": "medium"}) is there for whoever has the cores. ultrafast is not offered: it is
-# Constrained Baseline, not High.
-FINAL_PRESET = "veryfast"
+# x264 presets. On the 2-core reference box the encoder is most of a render, so the final
+# preset is chosen by quality per CPU second, measured against a near-lossless master (CRF 1) of
+# a real 9:16 ad (22 s, presenter + b-roll + captions), re-encoded single-threaded:
+#   medium    CRF 20  SSIM 0.99677  PSNR 50.57 dB  3.8 MB  17.6 CPU-s
+#   veryfast  CRF 20  SSIM 0.99554  PSNR 48.52 dB  2.8 MB   6.8 CPU-s
+#   superfast CRF 21  SSIM 0.99679  PSNR 50.82 dB  5.8 MB   5.7 CPU-s
+# superfast at CRF 21 matches medium's fidelity at a third of the CPU; its files are ~1.5x
+# medium's, far inside every platform's size cap. `RenderOptions(preset="medium")` (render
+# settings {"preset": "medium"}) is there for whoever has the cores. ultrafast is not offered:
+# it is Constrained Baseline, not High.
+FINAL_PRESET = "superfast"
 PREVIEW_PRESET = "superfast"
-FINAL_CRF = 20
+FINAL_CRF = 21
 PREVIEW_CRF = 26
 
 
@@ -159,20 +162,29 @@ class _Graph:
         return out
 
 
+def _hold(n_frames: int, fps: float) -> str:
+    """Exactly n_frames: cut, or held on the last frame. Renumbered after the hold: tpad's clones
+    may repeat the last timestamp, and the encoder's constant frame rate would drop a frame."""
+    return (f"tpad=stop_mode=clone:stop_duration={n_frames / fps + 1:.3f},setpts=N/{fps:g}/TB,"
+            f"trim=end_frame={n_frames},setsar=1,format=yuv420p")
+
+
 def _framed(g: _Graph, idx: int, framing: str, w: int, h: int, fps: float, n_frames: int, out: str) -> None:
     """Source -> framed, exactly n_frames long (held on its last frame if the source is short).
 
-    A presenter panel narrower than the frame sits on a soft blur of its own backdrop (a tiny
-    downscale blown back up: nearly free) rather than on flat bars."""
-    hold = f"tpad=stop_mode=clone:stop_duration={n_frames / fps + 1:.3f},trim=end_frame={n_frames},setsar=1,format=yuv420p"
+    A presenter panel narrower than the frame sits on a soft blur of its own backdrop rather than
+    on flat bars. The studio backdrop barely changes, so the blur is made once from the first
+    frame and held (per frame it cost ~3 ms at 1080x960, a quarter of the encode)."""
+    hold = _hold(n_frames, fps)
     if ",pad=" in framing:
         panel, pad = framing.split(",pad=")
         x = pad.split(":")[2]
         a, b, bg, fg = (g.label(p) for p in ("pa", "pb", "pbg", "pfg"))
         g.add(f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps},split=2[{a}][{b}]")
-        g.add(f"[{b}]scale=48:28,gblur=sigma=1.5,scale={w}:{h}:flags=bicubic,eq=brightness=-0.05:saturation=0.9[{bg}]")
+        g.add(f"[{b}]trim=end_frame=1,scale=48:28,gblur=sigma=1.5,scale={w}:{h}:flags=bicubic,"
+              f"eq=brightness=-0.05:saturation=0.9,format=yuv420p,loop=loop=-1:size=1,setpts=N/{fps}/TB[{bg}]")
         g.add(f"[{a}]{panel}[{fg}]")
-        g.add(f"[{bg}][{fg}]overlay={x}:0,{hold}[{out}]")
+        g.add(f"[{bg}][{fg}]overlay={x}:0:shortest=1,{hold}[{out}]")
         return
     g.add(f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps},{framing},{hold}[{out}]")
 
@@ -191,6 +203,10 @@ def _escape_filter_path(path: Path) -> str:
 def _product_still(segments: list[TimelineSegment], workdir: Path) -> tuple[Image.Image | None, tuple | None, float]:
     """A frame that shows the product (for the end card), and where in its clip it was taken."""
     for seg in segments:
+        if seg.kind in ("product_image", "broll") and is_motion_plan(seg.source):
+            t = min(1.0, (seg.end - seg.start) / 2)
+            clip = load_plan(seg.source)
+            return Image.fromarray(clip.still(t)), clip.end_subject_box(), t
         if seg.kind in ("product_image", "broll") and seg.source and Path(seg.source).is_file():
             t = min(1.0, (seg.end - seg.start) / 2)
             still = workdir / "still.png"
@@ -225,16 +241,18 @@ def render(timeline: Timeline, aspect: str, out_dir: Path, options: RenderOption
     brand = timeline.brand
     work = out_dir / "_work"
     work.mkdir(exist_ok=True)
+    feeds = LiveFeeds()  # motion b-roll drawn straight into the encode
     try:
         return _render(timeline, aspect, out_dir, work, options, report, is_cancelled, width, height,
-                       safe, fps, short, layout, brand, preset_info)
+                       safe, fps, short, layout, brand, preset_info, feeds=feeds)
     finally:
+        feeds.close()
         if not os.environ.get("ADGEN_RENDER_DEBUG"):
             shutil.rmtree(work, ignore_errors=True)
 
 
 def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, width, height, safe, fps,
-            short, layout, brand, preset_info) -> RenderOutput:
+            short, layout, brand, preset_info, *, feeds: LiveFeeds) -> RenderOutput:
     report(0.02, "mixing audio")
     body_segments = [s for s in timeline.segments if s.kind != "end_card"]
     voice_end = body_segments[-1].end if body_segments else 0.0
@@ -319,6 +337,10 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
             src = seg if (seg.kind != "avatar" and seg.source) else borrowed_source(seg)
             if src is None or not src.source:
                 idx = g.input("-f", "lavfi", "-t", f"{d + 0.25:.3f}", "-i", f"color=c={pad_color}:s={w}x{h}:r={fps}")
+                framing = "null"
+            elif is_motion_plan(src.source):
+                # drawn live at exactly this panel's size: nothing to crop or scale
+                idx = g.input(*feeds.add(load_plan(src.source, w, h), n_frames))
                 framing = "null"
             else:
                 idx = g.input("-t", f"{d + 0.25:.3f}", "-i", src.source)
@@ -464,7 +486,7 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
     watcher = threading.Thread(target=_watch_progress, args=(progress_path, duration, report, stop), daemon=True)
     watcher.start()
     try:
-        run_ffmpeg(args, is_cancelled=is_cancelled)
+        feeds.run(args, is_cancelled=is_cancelled)
     finally:
         stop.set()
         watcher.join(timeout=1)
@@ -512,10 +534,7 @@ def _brand_clip_chain(g: _Graph, path: str, n_frames: int, width: int, height: i
     idx = g.input("-t", f"{n_frames / fps + 0.25:.3f}", "-i", path)
     cw, ch = _probe_size(path, sizes)
     x, y, w, h = cover_crop(cw, ch, width, height)
-    # renumbered after the hold: tpad's clones may repeat the last timestamp, and the encoder's
-    # constant frame rate would then drop a frame
-    hold = (f"tpad=stop_mode=clone:stop_duration={n_frames / fps + 1:.3f},setpts=N/{fps:g}/TB,"
-            f"trim=end_frame={n_frames},setsar=1,format=yuv420p")
+    hold = _hold(n_frames, fps)
     out = g.label("brand")
     src = f"[{idx}:v]setpts=PTS-STARTPTS,fps={fps}"
     if max(cw * height / (ch * width), ch * width / (cw * height)) <= FIT_OVER_BLUR_ABOVE:
