@@ -37,17 +37,18 @@ PREVIEW_SHORT_SIDE = 540
 
 # x264 presets. On the 2-core reference box the encoder is most of a render, so the final
 # preset is chosen by quality per CPU second, measured against a near-lossless master (CRF 1) of
-# a real 9:16 ad (22 s, presenter + b-roll + captions), re-encoded single-threaded:
-#   medium    CRF 20  SSIM 0.99677  PSNR 50.57 dB  3.8 MB  17.6 CPU-s
-#   veryfast  CRF 20  SSIM 0.99554  PSNR 48.52 dB  2.8 MB   6.8 CPU-s
-#   superfast CRF 21  SSIM 0.99679  PSNR 50.82 dB  5.8 MB   5.7 CPU-s
-# superfast at CRF 21 matches medium's fidelity at a third of the CPU; its files are ~1.5x
-# medium's, far inside every platform's size cap. `RenderOptions(preset="medium")` (render
-# settings {"preset": "medium"}) is there for whoever has the cores. ultrafast is not offered:
-# it is Constrained Baseline, not High.
-FINAL_PRESET = "superfast"
-PREVIEW_PRESET = "superfast"
-FINAL_CRF = 21
+# a real 9:16 ad (22 s, presenter + b-roll + captions), re-encoded single-threaded (best of 2):
+#   medium          CRF 20  SSIM 0.99677  PSNR 50.57 dB   3.8 MB  20.3 CPU-s
+#   veryfast        CRF 20  SSIM 0.99554  PSNR 48.52 dB   2.8 MB   7.0 CPU-s
+#   superfast       CRF 21  SSIM 0.99679  PSNR 50.82 dB   5.8 MB   5.9 CPU-s
+#   ultrafast+High  CRF 20  SSIM 0.99686  PSNR 51.11 dB   8.8 MB   5.3 CPU-s  (encoders.ULTRAFAST_HIGH)
+# The last matches medium's fidelity for a quarter of its CPU; its files are ~2.3x medium's
+# (3.2 Mbit/s), inside every platform's caps, which re-encode uploads anyway.
+# `RenderOptions(preset="medium")` (render settings {"preset": "medium"}) is there for whoever
+# has the cores and wants the smallest files.
+FINAL_PRESET = "ultrafast"
+PREVIEW_PRESET = "ultrafast"
+FINAL_CRF = 20
 PREVIEW_CRF = 26
 
 
@@ -339,9 +340,16 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
                 idx = g.input("-f", "lavfi", "-t", f"{d + 0.25:.3f}", "-i", f"color=c={pad_color}:s={w}x{h}:r={fps}")
                 framing = "null"
             elif is_motion_plan(src.source):
-                # drawn live at exactly this panel's size: nothing to crop or scale
-                idx = g.input(*feeds.add(load_plan(src.source, w, h), n_frames))
+                # drawn live at this panel's size (nothing to crop), or smaller and upscaled here
+                # when the photo has less detail than the panel (drawing costs ~4.8 ms a 1080x1920
+                # frame, a bicubic upscale ~1.3 ms)
+                clip = load_plan(src.source, w, h)
+                detail = clip.detail_scale()
                 framing = "null"
+                if detail <= 0.8:
+                    clip = load_plan(src.source, _even(w * detail), _even(h * detail))
+                    framing = f"scale={w}:{h}:flags=bicubic"
+                idx = g.input(*feeds.add(clip, n_frames))
             else:
                 idx = g.input("-t", f"{d + 0.25:.3f}", "-i", src.source)
                 cw, ch = _probe_size(src.source, sizes)
@@ -474,7 +482,10 @@ def _render(timeline, aspect, out_dir, work, options, report, is_cancelled, widt
     progress_path = work / "progress.txt"
     args = [*pre, *g.args(), "-filter_complex", ";".join(g.filters),
             "-map", f"[{final}]", "-map", f"{audio_idx}:a", *venc, "-r", f"{fps:g}",
-            "-c:a", "aac", "-b:a", "160k" if not options.preview else "128k", "-ar", "48000", "-ac", "2",
+            # the fast AAC coder: a third of twoloop's CPU (0.28 s vs 0.7-0.9 s for 23 s), and at
+            # 160k stereo the difference is inaudible on voice over a music bed
+            "-c:a", "aac", "-aac_coder", "fast", "-b:a", "160k" if not options.preview else "128k",
+            "-ar", "48000", "-ac", "2",
             # no -frames:v here: it closes the file before the audio catches up; the graph's frame count is exact
             "-t", f"{duration:.4f}", "-movflags", "+faststart",
             video_path,

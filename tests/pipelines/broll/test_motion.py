@@ -197,3 +197,18 @@ def test_an_unreadable_plan_is_a_clear_error(tmp_path):
     with pytest.raises(BrollError) as info:
         load_plan(bad)
     assert info.value.code == "broll_bad_plan"
+
+
+def test_detail_scale_follows_the_photo_resolution(product_photo, tmp_path):
+    """A small shop photo enlarged to fill the frame can be drawn smaller (the renderer upscales
+    it); a large one is drawn at full size."""
+    import cv2
+
+    from pipelines.broll.motion import MotionClip, MotionConfig
+
+    small = MotionClip(_request(product_photo), MotionConfig(), 1080, 1920)  # 480x320 photo
+    assert small.detail_scale() == 0.5
+    big_photo = tmp_path / "big.jpg"
+    cv2.imwrite(str(big_photo), cv2.resize(cv2.imread(str(product_photo)), (4800, 3200)))
+    big = MotionClip(_request(big_photo, subject_box=(2500, 900, 1200, 1500)), MotionConfig(), 1080, 1920)
+    assert big.detail_scale() == 1.0
