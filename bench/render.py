@@ -30,7 +30,7 @@ from pipelines.product import ASPECTS  # noqa: E402
 from pipelines.render import RenderOptions, build_timeline, render  # noqa: E402
 from pipelines.render.audio import mix_audio  # noqa: E402
 from pipelines.render.captions import CaptionLayout  # noqa: E402
-from pipelines.render.compose import FINAL_PRESET, cover_crop  # noqa: E402
+from pipelines.render.compose import FINAL_CRF, FINAL_PRESET, cover_crop  # noqa: E402
 from pipelines.render.fonts import pick_font  # noqa: E402
 from pipelines.render.platforms import platform_preset  # noqa: E402
 from pipelines.render.sample import (sample_broll, sample_presenter, sample_product, sample_script,  # noqa: E402
@@ -62,7 +62,7 @@ def run_floor(timeline, aspect, out: Path, preset: str, audio: Path) -> float:
     frames = round(timeline.duration_s * 30)
     started = time.perf_counter()
     run_ffmpeg(["-f", "lavfi", "-i", f"testsrc2=s={w}x{h}:r=30", "-i", audio, "-frames:v", str(frames),
-                "-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-crf", "20", "-maxrate", "8000k",
+                "-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-crf", str(FINAL_CRF), "-maxrate", "8000k",
                 "-bufsize", "16000k", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "160k",
                 "-ar", "48000", "-ac", "2", "-shortest", "-movflags", "+faststart", out / "floor.mp4"])
     return time.perf_counter() - started
@@ -104,7 +104,7 @@ def run_moviepy(timeline, aspect, out: Path, preset: str, audio: Path, end_card:
     video = CompositeVideoClip(layers, size=(w, h)).with_duration(timeline.duration_s)
     video = video.with_audio(AudioFileClip(str(audio)).with_duration(timeline.duration_s))
     video.write_videofile(str(out / "moviepy.mp4"), fps=30, codec="libx264", preset=preset, audio_codec="aac",
-                          audio_bitrate="160k", ffmpeg_params=["-profile:v", "high", "-crf", "20", "-pix_fmt",
+                          audio_bitrate="160k", ffmpeg_params=["-profile:v", "high", "-crf", str(FINAL_CRF), "-pix_fmt",
                                                                "yuv420p"], logger=None)
     return time.perf_counter() - started
 
