@@ -386,6 +386,9 @@ class InProcessExecutor:
                 nodes = expand(spec, run.results, with_export=with_export)
                 ready = [n for n in nodes if n.id not in run.results and n.id not in running
                          and all(d in run.results for d in n.deps)]
+                # biggest renders first, so the batch ends on a small one rather than a core idling
+                # beside the last 1920-pixel encode
+                ready.sort(key=lambda n: -_pixels(n))
                 for node in ready:
                     deps = {d: run.results[d] for d in node.deps}
                     running[node.id] = pool.submit(run_node, self.store, node, deps,
@@ -404,6 +407,11 @@ class InProcessExecutor:
                         with self._lock:
                             run.timings_s[result.stage] = run.timings_s.get(result.stage, 0.0) + result.elapsed_s
         return run
+
+
+def _pixels(node: Node) -> int:
+    w, h = ASPECTS.get(node.params.get("aspect") or "", (0, 0)) if node.stage == "render" else (0, 0)
+    return w * h
 
 
 def new_job_id() -> str:
