@@ -40,7 +40,14 @@ def _live_timeline(render_inputs, red_product, tmp_path, layout_framework="listi
 
 
 def _open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
+    """Open pipes of this process (other tests' files may close meanwhile; a leak only adds)."""
+    pipes = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            pipes += os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")
+        except OSError:
+            pass
+    return pipes
 
 
 def _red_share(path, t: float, box) -> float:
@@ -59,7 +66,7 @@ def test_live_broll_fills_its_split_panel(render_inputs, red_product, tmp_path):
     timeline = _live_timeline(render_inputs, red_product, tmp_path)
     before = _open_fds()
     out = render(timeline, "9:16", tmp_path / "out", RenderOptions(preview=True))
-    assert _open_fds() == before  # every pipe closed
+    assert _open_fds() <= before  # every pipe closed
     video = tmp_path / "out" / out.file
     info = media_info(video)
     assert (info.width, info.height) == (540, 960) and info.video_codec == "h264"
@@ -78,7 +85,7 @@ def test_an_unreadable_live_photo_fails_the_render_cleanly(render_inputs, red_pr
     with pytest.raises(BrollError) as info:
         render(timeline, "9:16", tmp_path / "out", RenderOptions(preview=True))
     assert info.value.code == "broll_bad_image" and "could not be read" in str(info.value)
-    assert _open_fds() == before
+    assert _open_fds() <= before
 
 
 class _BreaksAfter:
@@ -100,11 +107,11 @@ def test_a_writer_that_fails_mid_stream_fails_the_command(tmp_path):
     with pytest.raises(RenderError) as info:
         feeds.run(args)
     assert info.value.code == "broll_draw_failed" and "out of memory" in str(info.value)
-    assert _open_fds() == before
+    assert _open_fds() <= before
     unused = LiveFeeds()
     unused.add(_BreaksAfter(), 30)
     unused.close()  # a command that never ran releases its pipes
-    assert _open_fds() == before
+    assert _open_fds() <= before
 
 
 def test_cancelling_stops_the_live_writers(render_inputs, red_product, tmp_path):
@@ -118,4 +125,4 @@ def test_cancelling_stops_the_live_writers(render_inputs, red_product, tmp_path)
     before = _open_fds()
     with pytest.raises(Cancelled):
         render(timeline, "9:16", tmp_path / "out", RenderOptions(), is_cancelled=cancelled)
-    assert _open_fds() == before
+    assert _open_fds() <= before
