@@ -1,27 +1,31 @@
 """Render benchmark: one 20 s timeline in all 4 aspects, three ways, in one run.
 
   ours     pipelines.render.render (one ffmpeg process + filtergraph per aspect)
-  floor    a bare ffmpeg encode of the same number of frames at the same size and preset from a
-           trivial source (testsrc2), with the same AAC audio: what the encoder alone needs
+  floor    a bare ffmpeg encode of the same number of frames at the same size from a trivial
+           source (testsrc2), with the renderer's own output options (x264 preset and settings,
+           AAC coder) and the same mixed audio: what the encoder alone needs
   moviepy  a plain moviepy composition of the same elements (presenter/b-roll cuts, captions per
            caption chunk, logo bug, end card, the same mixed audio), the way the open-source
-           ad generators do it, written with the same codec and preset
+           ad generators do it, written with the same codec, preset and x264 settings
 
 Inputs are made first (espeak-ng voice, a drawn 1080x1350 presenter, product shots per aspect)
 and are not timed. Each way renders the 4 aspects the way a batch does: in parallel, one
-process per core (--workers), and is timed from the first start to the last finish. (One
+process per core (--workers), and is timed from the first start to the last finish. Ours and the
+floor run in alternating pairs (--rounds) and ours/floor is the median of the pairs' ratios;
+moviepy runs once, against the median of ours (it is minutes, and far from its target). (One
 render alone cannot fill 2 cores: ffmpeg 5.1 runs the whole filtergraph on one thread and
 x264 at this preset keeps ~1.5 cores busy, so a lone render measures that, not the work.)
 The last line is exactly `ours/floor=<x> moviepy/ours=<y>`.
 
     .venv/bin/python bench/render.py [--seconds 20] [--preset ultrafast|medium] [--aspects 9:16,1:1,4:5,16:9]
-                                     [--workers N] [--skip-moviepy]
+                                     [--workers N] [--rounds 3] [--skip-moviepy]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -34,7 +38,8 @@ from pipelines.product import ASPECTS  # noqa: E402
 from pipelines.render import RenderOptions, build_timeline, render  # noqa: E402
 from pipelines.render.audio import mix_audio  # noqa: E402
 from pipelines.render.captions import CaptionLayout  # noqa: E402
-from pipelines.render.compose import FINAL_CRF, FINAL_PRESET, cover_crop  # noqa: E402
+from pipelines.render.compose import FINAL_CRF, FINAL_PRESET, audio_args, cover_crop  # noqa: E402
+from pipelines.render.encoders import encoder_args  # noqa: E402
 from pipelines.render.fonts import pick_font  # noqa: E402
 from pipelines.render.platforms import platform_preset  # noqa: E402
 from pipelines.render.sample import (sample_broll, sample_presenter, sample_product, sample_script,  # noqa: E402
@@ -64,12 +69,19 @@ def run_ours(timeline, aspect, out: Path, preset: str) -> float:
 def run_floor(timeline, aspect, out: Path, preset: str, audio: Path) -> float:
     w, h = ASPECTS[aspect]
     frames = round(timeline.duration_s * 30)
+    # the renderer's own output options (encoder settings and AAC coder), so only the source differs
+    venc = encoder_args("libx264", preset=preset, crf=FINAL_CRF, maxrate_k=platform_preset(None).video_bitrate_k,
+                        fps=30)
     started = time.perf_counter()
     run_ffmpeg(["-f", "lavfi", "-i", f"testsrc2=s={w}x{h}:r=30", "-i", audio, "-frames:v", str(frames),
-                "-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-crf", str(FINAL_CRF), "-maxrate", "8000k",
-                "-bufsize", "16000k", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "160k",
-                "-ar", "48000", "-ac", "2", "-shortest", "-movflags", "+faststart", out / "floor.mp4"])
+                *venc, *audio_args(preview=False), "-shortest", "-movflags", "+faststart", out / "floor.mp4"])
     return time.perf_counter() - started
+
+
+def x264_settings(preset: str) -> list[str]:
+    """The `-x264-params` the renderer adds to this preset, if any."""
+    args = encoder_args("libx264", preset=preset, crf=FINAL_CRF, maxrate_k=8000, fps=30)
+    return args[args.index("-x264-params"):][:2] if "-x264-params" in args else []
 
 
 def run_moviepy(timeline, aspect, out: Path, preset: str, audio: Path, end_card: Path, bug: Path | None) -> float:
@@ -109,7 +121,7 @@ def run_moviepy(timeline, aspect, out: Path, preset: str, audio: Path, end_card:
     video = video.with_audio(AudioFileClip(str(audio)).with_duration(timeline.duration_s))
     video.write_videofile(str(out / "moviepy.mp4"), fps=30, codec="libx264", preset=preset, audio_codec="aac",
                           audio_bitrate="160k", ffmpeg_params=["-profile:v", "high", "-crf", str(FINAL_CRF), "-pix_fmt",
-                                                               "yuv420p"], logger=None)
+                                                               "yuv420p", *x264_settings(preset)], logger=None)
     return time.perf_counter() - started
 
 
@@ -139,6 +151,7 @@ def main() -> None:
     parser.add_argument("--aspects", default=",".join(ASPECTS))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="aspects rendered at once, for all three ways (default: one per core)")
+    parser.add_argument("--rounds", type=int, default=3, help="ours/floor pairs, alternating (median ratio)")
     parser.add_argument("--skip-moviepy", action="store_true")
     args = parser.parse_args()
     aspects = args.aspects.split(",")
@@ -158,22 +171,32 @@ def main() -> None:
             jobs.append((tl, aspect, out, args.preset, audio, out / "_card.png"))
         print(f"inputs made in {time.perf_counter() - t0:.1f} s (not timed); cores={os.cpu_count()} "
               f"workers={args.workers} preset={args.preset}", flush=True)
-        totals, each = {}, {}
-        for way in ("ours", "floor", "moviepy"):
-            if way == "moviepy":
-                if args.skip_moviepy:
-                    break
-                for _, aspect, out, *_ in jobs:  # moviepy shows our end card as a still
-                    run_ffmpeg(["-sseof", "-0.5", "-i", out / "video.mp4", "-frames:v", "1", "-update", "1",
-                                out / "_card.png"])
-            totals[way], each[way] = run_way(way, jobs, args.workers)
-            print(f"{way:>8}: {totals[way]:.1f} s for {len(jobs)} aspects "
-                  f"({', '.join(f'{a} {t:.1f}s' for a, t in zip(aspects, each[way]))})", flush=True)
+        # ours and floor alternate over several rounds (ours first, then floor first, ...): this box's
+        # speed drifts by tens of percent over minutes, and a ratio of two runs made side by side
+        # cancels that drift; the figure is the median of the rounds' ratios
+        times: dict[str, list[float]] = {"ours": [], "floor": []}
+        for r in range(args.rounds):
+            for way in (("ours", "floor") if r % 2 == 0 else ("floor", "ours")):
+                total, each = run_way(way, jobs, args.workers)
+                times[way].append(total)
+                print(f"round {r + 1} {way:>6}: {total:.1f} s for {len(jobs)} aspects "
+                      f"({', '.join(f'{a} {t:.1f}s' for a, t in zip(aspects, each))})", flush=True)
+        ratios = [o / f for o, f in zip(times["ours"], times["floor"])]
+        print(f"ours/floor by round: {', '.join(f'{x:.2f}' for x in ratios)}", flush=True)
+        ours_s = statistics.median(times["ours"])
+        ratio_mp = float("nan")
+        if not args.skip_moviepy:
+            for _, aspect, out, *_ in jobs:  # moviepy shows our end card as a still
+                run_ffmpeg(["-sseof", "-0.5", "-i", out / "video.mp4", "-frames:v", "1", "-update", "1",
+                            out / "_card.png"])
+            total, each = run_way("moviepy", jobs, args.workers)
+            print(f" moviepy: {total:.1f} s for {len(jobs)} aspects "
+                  f"({', '.join(f'{a} {t:.1f}s' for a, t in zip(aspects, each))})", flush=True)
+            ratio_mp = total / ours_s
         for _, aspect, out, *_ in jobs:
             info = media_info(out / "video.mp4")
             print(f"{aspect:>5} {info.width}x{info.height} {info.duration_s:.1f}s {info.size_bytes / 1e6:.1f} MB")
-        ratio_mp = totals["moviepy"] / totals["ours"] if "moviepy" in totals else float("nan")
-        print(f"ours/floor={totals['ours'] / totals['floor']:.2f} moviepy/ours={ratio_mp:.2f}")
+        print(f"ours/floor={statistics.median(ratios):.2f} moviepy/ours={ratio_mp:.2f}")
 
 
 if __name__ == "__main__":

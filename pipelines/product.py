@@ -211,6 +211,7 @@ class TimelineSegment(Model):
     kind: Literal["avatar", "product_image", "broll", "end_card"]
     source: str | None = None  # absolute path to the clip/image used for this segment
     subject_box: tuple[int, int, int, int] | None = None
+    source_size: tuple[int, int] | None = None  # width, height of a video source, when known (saves a probe)
     on_screen_text: str = ""
     scene: int | None = None
 

@@ -176,7 +176,7 @@ def end_card(path: Path, width: int, height: int, safe: tuple[int, int, int, int
     bw = min(col_w * 0.92, cta_font.getlength(cta) + short * 0.16)
     draw.rounded_rectangle((cx - bw / 2, y, cx + bw / 2, y + cta_h), radius=cta_h // 2, fill=accent)
     centered(cta, cta_font, y + (cta_h - cta_font.size) / 2 - cta_font.size * 0.08, _contrast_text(accent))
-    canvas.convert("RGB").save(path)
+    canvas.convert("RGB").save(path, compress_level=1)  # read once by the render's ffmpeg: speed over size
     return path
 
 

@@ -94,6 +94,7 @@ def build_timeline(product: Product, script: AdScript, voice: VoiceTrack, voice_
         start, end = cuts[i], cuts[i + 1]
         if end - start <= 0:
             continue
+        clip = None
         if scene.visual == "avatar" and presenter_path:
             kind, source, box = "avatar", presenter_path, presenter.face_box
         else:
@@ -102,8 +103,9 @@ def build_timeline(product: Product, script: AdScript, voice: VoiceTrack, voice_
             clip, path = broll[key] if key is not None else (None, None)
             kind = "product_image" if scene.visual.startswith("product_image") or scene.visual == "avatar" else "broll"
             source, box = (str(path) if path else None), (clip.subject_box if clip else None)
+        size = (clip.width, clip.height) if clip and clip.video and not clip.plan else None
         segments.append(TimelineSegment(start=start, end=end, kind=kind, source=source, subject_box=box,
-                                        on_screen_text=scene.on_screen_text, scene=i))
+                                        source_size=size, on_screen_text=scene.on_screen_text, scene=i))
     end_card_s = 2.5
     segments.append(TimelineSegment(start=voice_end, end=voice_end + end_card_s, kind="end_card",
                                     source=None, on_screen_text=brand.cta or script.cta))
