@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--product", default="yirgacheffe-whole-bean-coffee")
     parser.add_argument("--preview", action="store_true")
     parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--nodes", action="store_true", help="also print each node's start and end")
     parser.add_argument("--preset", default=None, help="x264 preset for the renders (default: the renderer's)")
     parser.add_argument("--out", default=None, help="keep the exported batch here")
     args = parser.parse_args()
@@ -108,6 +109,9 @@ def main() -> None:
         busy = sum(b - a for a, b in items)
         print(f"{stage:<8} {len(items):>5} {busy:>8.1f} {min(a for a, _ in items):>7.1f}-{max(b for _, b in items):<8.1f}")
     print(f"{'export':<8} {1:>5} {timings['export']:>8.1f}")
+    if args.nodes:  # the schedule: which node ran when
+        for node_id, (a, b) in sorted(spans.items(), key=lambda kv: kv[1][0]):
+            print(f"  {a - started:6.1f}-{b - started:<6.1f} {b - a:5.1f}s  {node_id}")
     durations = [o["duration_s"] for v in manifest["products"][0]["variants"] for o in v["outputs"]]
     print(f"outputs: {videos} videos, {min(durations):.1f}-{max(durations):.1f} s each, in {out_dir}")
     tmp.cleanup() if not args.out else None

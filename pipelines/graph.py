@@ -377,7 +377,7 @@ class InProcessExecutor:
         self._lock = threading.Lock()
 
     def run(self, spec: JobSpec, *, with_export: bool = True) -> JobRun:
-        from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
         run = JobRun()
         running: dict[str, Any] = {}
@@ -386,10 +386,11 @@ class InProcessExecutor:
                 nodes = expand(spec, run.results, with_export=with_export)
                 ready = [n for n in nodes if n.id not in run.results and n.id not in running
                          and all(d in run.results for d in n.deps)]
-                # biggest renders first, so the batch ends on a small one rather than a core idling
-                # beside the last 1920-pixel encode
-                ready.sort(key=lambda n: -_pixels(n))
-                for node in ready:
+                # a node starts only when a worker is free, chosen then: what unblocks renders first
+                # (voice, avatar, b-roll), then the biggest renders, so a variant's renders start as
+                # soon as its presenter is done and the batch ends on a small encode
+                ready.sort(key=_schedule_order)
+                for node in ready[:max(0, self.workers - len(running))]:
                     deps = {d: run.results[d] for d in node.deps}
                     running[node.id] = pool.submit(run_node, self.store, node, deps,
                                                    report=self.report, is_cancelled=self.is_cancelled)
@@ -398,7 +399,7 @@ class InProcessExecutor:
                     if missing:  # pragma: no cover - a graph bug, not a user error
                         raise RuntimeError(f"graph stalled with unfinished nodes: {missing}")
                     break
-                finished, _ = wait(running.values(), return_when=FIRST_EXCEPTION)
+                finished, _ = wait(running.values(), return_when=FIRST_COMPLETED)
                 for node_id, future in list(running.items()):
                     if future in finished:
                         del running[node_id]
@@ -409,9 +410,14 @@ class InProcessExecutor:
         return run
 
 
-def _pixels(node: Node) -> int:
+# upstream stages in the order that unblocks a variant's renders soonest (a presenter needs its
+# voice; b-roll nodes take a tenth of a second)
+_STAGE_ORDER = {"scrape": 0, "script": 1, "voice": 2, "broll": 3, "avatar": 4, "render": 5, "export": 6}
+
+
+def _schedule_order(node: Node) -> tuple[int, int]:
     w, h = ASPECTS.get(node.params.get("aspect") or "", (0, 0)) if node.stage == "render" else (0, 0)
-    return w * h
+    return _STAGE_ORDER.get(node.stage, 4), -w * h
 
 
 def new_job_id() -> str:
