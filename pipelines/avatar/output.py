@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from pipelines.errors import AvatarError
-from pipelines.media import FFMPEG, FramePipe
+from pipelines.media import FFMPEG, ULTRAFAST_HIGH, FramePipe
 
 CLIP_NAME = "presenter.mp4"
 
@@ -42,9 +42,10 @@ class FrameWriter(FramePipe):
                "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{spec.width}x{spec.height}",
                "-framerate", f"{spec.fps:g}", "-i", "pipe:0"]
         if spec.audio is not None:
-            cmd += ["-i", str(spec.audio), "-map", "0:v", "-map", "1:a", "-c:a", "aac", "-b:a", "160k",
+            cmd += ["-i", str(spec.audio), "-map", "0:v", "-map", "1:a", "-c:a", "aac", "-aac_coder", "fast", "-b:a", "160k",
                     "-af", "apad", "-t", f"{spec.n_frames / spec.fps:.6f}"]
         cmd += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), *(["-tune", tune] if tune else []),
+                *(["-x264-params", ULTRAFAST_HIGH] if preset == "ultrafast" else []),
                 "-pix_fmt", "yuv420p", "-colorspace", "smpte170m", "-color_primaries", "smpte170m",
                 "-color_trc", "smpte170m", "-color_range", "tv", "-g", str(int(spec.fps * 2)), "-movflags", "+faststart", str(out)]
         super().__init__(cmd)

@@ -42,7 +42,7 @@ PREVIEW_SHORT_SIDE = 540
 #   medium          CRF 20  SSIM 0.99677  PSNR 50.57 dB   3.8 MB  20.3 CPU-s
 #   veryfast        CRF 20  SSIM 0.99554  PSNR 48.52 dB   2.8 MB   7.0 CPU-s
 #   superfast       CRF 21  SSIM 0.99679  PSNR 50.82 dB   5.8 MB   5.9 CPU-s
-#   ultrafast+High  CRF 20  SSIM 0.99686  PSNR 51.11 dB   8.8 MB   5.3 CPU-s  (encoders.ULTRAFAST_HIGH)
+#   ultrafast+High  CRF 20  SSIM 0.99686  PSNR 51.11 dB   8.8 MB   5.3 CPU-s  (media.ULTRAFAST_HIGH)
 # The last matches medium's fidelity for a quarter of its CPU; its files are ~2.3x medium's
 # (3.2 Mbit/s), inside every platform's caps, which re-encode uploads anyway.
 # `RenderOptions(preset="medium")` (render settings {"preset": "medium"}) is there for whoever

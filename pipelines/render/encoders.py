@@ -7,7 +7,7 @@ import glob
 import os
 import subprocess
 
-from pipelines.media import FFMPEG
+from pipelines.media import FFMPEG, ULTRAFAST_HIGH
 
 VAAPI_DEVICE = "/dev/dri/renderD128"
 # tried in this order by "auto": NVIDIA, then Intel Quick Sync, then any VA-API driver (AMD, older Intel)
@@ -50,13 +50,6 @@ def choose_encoder(requested: str = "auto") -> str:
         if encoder_works(name):
             return name
     return "libx264"
-
-
-# x264's ultrafast drops CABAC, 8x8 transforms, deblocking, B-frames and adaptive quantisation,
-# which makes a Constrained Baseline stream that bands and blocks. Put back, they make a High
-# stream that still skips ultrafast's costly searches: against a near-lossless master it matches
-# medium's SSIM and PSNR at CRF 20 for ~0.3x medium's CPU (figures beside FINAL_PRESET).
-ULTRAFAST_HIGH = "cabac=1:8x8dct=1:deblock=1:bframes=2:aq-mode=1"
 
 
 def encoder_args(name: str, *, preset: str, crf: int, maxrate_k: int, fps: float, threads: int = 0) -> list[str]:
