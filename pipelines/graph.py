@@ -389,7 +389,7 @@ class InProcessExecutor:
                 # a node starts only when a worker is free, chosen then: what unblocks renders first
                 # (voice, avatar, b-roll), then the biggest renders, so a variant's renders start as
                 # soon as its presenter is done and the batch ends on a small encode
-                ready.sort(key=_schedule_order)
+                ready.sort(key=lambda n: schedule_order(n, run.results))
                 for node in ready[:max(0, self.workers - len(running))]:
                     deps = {d: run.results[d] for d in node.deps}
                     running[node.id] = pool.submit(run_node, self.store, node, deps,
@@ -415,9 +415,14 @@ class InProcessExecutor:
 _STAGE_ORDER = {"scrape": 0, "script": 1, "voice": 2, "broll": 3, "avatar": 4, "render": 5, "export": 6}
 
 
-def _schedule_order(node: Node) -> tuple[int, int]:
-    w, h = ASPECTS.get(node.params.get("aspect") or "", (0, 0)) if node.stage == "render" else (0, 0)
-    return _STAGE_ORDER.get(node.stage, 4), -w * h
+def schedule_order(node: Node, results: dict[str, NodeResult]) -> tuple[int, float]:
+    """Upstream stages first; renders by their work (pixels x seconds of voice), biggest first."""
+    if node.stage != "render":
+        return _STAGE_ORDER.get(node.stage, 4), 0.0
+    w, h = ASPECTS.get(node.params.get("aspect") or "", (0, 0))
+    seconds = max((float(results[d].meta.get("duration_s") or 0.0) for d in node.deps
+                   if d in results and results[d].stage == "voice"), default=0.0)
+    return _STAGE_ORDER["render"], -w * h * (seconds + 2.5)  # + the end card
 
 
 def new_job_id() -> str:
