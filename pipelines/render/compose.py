@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipelines.broll.motion import is_motion_plan, load_plan
 from pipelines.errors import RenderError
-from pipelines.media import media_info, run_ffmpeg
+from pipelines.media import media_info
 from pipelines.product import ASPECTS, RenderOutput, Timeline, TimelineSegment
 from pipelines.render import cards
 from pipelines.render.audio import BrandSound, mix_audio
