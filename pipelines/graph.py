@@ -387,7 +387,7 @@ class InProcessExecutor:
                 ready = [n for n in nodes if n.id not in run.results and n.id not in running
                          and all(d in run.results for d in n.deps)]
                 # a node starts only when a worker is free, chosen then: what unblocks renders first
-                # (voice, avatar, b-roll), then the biggest renders, so a variant's renders start as
+                # (voice, b-roll, avatar), then the biggest renders, so a variant's renders start as
                 # soon as its presenter is done and the batch ends on a small encode
                 ready.sort(key=lambda n: schedule_order(n, run.results))
                 for node in ready[:max(0, self.workers - len(running))]:

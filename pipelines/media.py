@@ -23,6 +23,7 @@ FFPROBE = shutil.which("ffprobe") or "ffprobe"
 # medium's SSIM and PSNR at CRF 20 for ~0.3x medium's CPU (figures beside render.compose.FINAL_PRESET).
 ULTRAFAST_HIGH = "cabac=1:8x8dct=1:deblock=1:bframes=2:aq-mode=1"
 
+
 def run_ffmpeg(args: Sequence[str], *, is_cancelled: Callable[[], bool] | None = None,
                timeout_s: float = 1800, stage: str = "render", loglevel: str = "error",
                pass_fds: Sequence[int] = ()) -> str:
