@@ -15,6 +15,7 @@ and clear of the captions, the logo bug, the presenter's face and the picture-in
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -368,6 +369,26 @@ def _rounded_rect(w: int, h: int, r: int) -> str:
             f"l {r} {h} b {k} {h} 0 {h - k} 0 {h - r} l 0 {r} b 0 {k} {k} 0 {r} 0")
 
 
+def _accent_clips(cx: float, cy: float, w: int, h: int, off: int, radius: int) -> list[str]:
+    """Animated rectangular clips of the accent block behind a w x h plate centred on (cx, cy):
+    the strip right of the plate and the strip below it, each reaching a corner radius under the
+    plate so the rounded corner's gap is filled. They scale with the title's pop-in (\\t moves a
+    clip linearly, as it does the scale)."""
+    def rects(s: float) -> list[tuple[int, ...]]:
+        half_w, half_h, r = s * w / 2, s * h / 2, s * radius
+        x1, y1 = math.ceil(cx + off + half_w) + 1, math.ceil(cy + off + half_h) + 1
+        seam = math.floor(cx + half_w - r)  # the strips meet here without overlapping (a fade would show it)
+        return [(seam, math.floor(cy + off - half_h) - 1, x1, y1),
+                (math.floor(cx + off - half_w) - 1, math.floor(cy + half_h - r), seam, y1)]
+
+    def clip(r: tuple[int, ...]) -> str:
+        return rf"\clip({r[0]},{r[1]},{r[2]},{r[3]})"
+
+    scales = (0.55, TITLE_POP, 1.0)
+    start, grown, settled = (rects(s) for s in scales)
+    return [clip(a) + rf"\t(0,150,{clip(b)})\t(150,240,{clip(c)})" for a, b, c in zip(start, grown, settled)]
+
+
 def _title_events(titles: list[Title], colors: TitleColors) -> list[str]:
     events = []
     # override tags take &HBBGGRR& (the style columns carry the alpha)
@@ -382,8 +403,12 @@ def _title_events(titles: list[Title], colors: TitleColors) -> list[str]:
         anim = rf"\fscx55\fscy55\t(0,150,\fscx{grow}\fscy{grow})\t(150,240,\fscx100\fscy100)\fad(90,140)"
         shape = _rounded_rect(w, h, round(min(w, h) * 0.22))
         start, end = _ts_ass(t.start), _ts_ass(t.end)
-        events.append(f"Dialogue: 1,{start},{end},Title,,0,0,0,,"
-                      rf"{{\an5\pos({cx + off:.0f},{cy + off:.0f})\p1\bord0\shad0\1c{accent_c}{anim}}}{shape}")
+        # the accent block shows only as a sliver right of and below the plate: drawn whole, libass
+        # would blend its full area every frame (a third of a title's cost), so each sliver is a
+        # clip of it, the clips following the pop-in's scale
+        for clip in _accent_clips(cx, cy, w, h, off, round(min(w, h) * 0.22)):
+            events.append(f"Dialogue: 1,{start},{end},Title,,0,0,0,,"
+                          rf"{{\an5\pos({cx + off:.0f},{cy + off:.0f})\p1\bord0\shad0\1c{accent_c}{anim}{clip}}}{shape}")
         events.append(f"Dialogue: 2,{start},{end},Title,,0,0,0,,"
                       rf"{{\an5\pos({cx:.0f},{cy:.0f})\p1\bord0\shad0\1c{plate_c}{anim}}}{shape}")
         text = r"\N".join(_ass_text(line) for line in t.lines)

@@ -11,8 +11,8 @@ from PIL import Image
 
 from pipelines.product import ASPECTS, WordTiming
 from pipelines.render import RenderOptions, platform_preset, render
-from pipelines.render.captions import (CaptionLayout, TitleLayout, title_colors, title_text, title_tokens,
-                                       write_ass)
+from pipelines.render.captions import (CaptionLayout, TitleLayout, _accent_clips, title_colors, title_text,
+                                       title_tokens, write_ass)
 from pipelines.render.compose import _pip_box
 from pipelines.render.fonts import pick_font
 
@@ -92,6 +92,7 @@ def test_titles_are_drawn_where_they_were_measured(tmp_path):
         px0, py0, px1, py1 = t.plate
         assert np.abs(img[py0 + 3, (px0 + px1) // 2] - (0x1b, 0x1f, 0x3b)).max() < 12
         assert np.abs(img[y1 - 2, (px0 + px1) // 2] - (0xff, 0xb4, 0x00)).max() < 24
+        assert np.abs(img[(py0 + py1) // 2 + 4, (px1 + x1) // 2] - (0xff, 0xb4, 0x00)).max() < 24  # and on its right
         white = (img[py0:py1, px0:px1] > 230).all(axis=2).sum()
         assert white > 200  # the text, in the brand's secondary colour
 
@@ -102,9 +103,30 @@ def test_titles_follow_their_scenes_and_can_be_turned_off(make_timeline, tmp_pat
     ass = (tmp_path / "on" / "video.ass").read_text()
     events = [line.split(",") for line in ass.splitlines() if line.startswith("Dialogue:") and ",Title,," in line]
     body = [s for s in timeline.segments if s.kind != "end_card"]
-    assert len(events) == 3 * len(body)  # accent block, plate and text per scene
+    assert len(events) == 4 * len(body)  # the accent block's two slivers, plate and text per scene
     starts = sorted({e[1] for e in events})
     assert len(starts) == len(body)
     off = render(timeline, "1:1", tmp_path / "off", RenderOptions(preview=True, preset="ultrafast", titles=False))
     assert ",Title,," not in (tmp_path / "off" / "video.ass").read_text()
     assert on.duration_s == pytest.approx(off.duration_s, abs=0.05)
+
+
+def test_the_accent_block_is_clipped_to_the_slivers_that_show():
+    """Two clips, right of and below the plate, at each step of the pop-in: together they hold all of
+    the block that is not under the plate, they do not overlap (a fade would show it twice), and
+    they cover at most half the block libass would otherwise blend every frame."""
+    cx, cy, w, h, off, radius = 540.0, 318.0, 580, 103, 10, 23
+    clips = _accent_clips(cx, cy, w, h, off, radius)
+    assert len(clips) == 2
+    steps = [[tuple(map(int, c.split("(")[-1].rstrip(")").split(","))) for c in clip.replace(")\\t(", "|").split("|")
+              if "clip(" in c] for clip in clips]
+    for (right, below), scale in zip(zip(*steps), (0.55, 1.04, 1.0)):
+        half_w, half_h = scale * w / 2, scale * h / 2
+        block = (cx + off - half_w, cy + off - half_h, cx + off + half_w, cy + off + half_h)
+        plate_corner = (cx + half_w, cy + half_h)
+        assert not _overlap(right, below)
+        assert right[0] <= plate_corner[0] - scale * radius + 1 and below[1] <= plate_corner[1] - scale * radius + 1
+        assert right[2] >= block[2] and right[3] >= block[3] and right[1] <= block[1]
+        assert below[0] <= block[0] and below[3] >= block[3]
+        area = sum((r[2] - r[0]) * (r[3] - r[1]) for r in (right, below))
+        assert area < 0.5 * (block[2] - block[0]) * (block[3] - block[1])
