@@ -401,12 +401,13 @@ def _title_events(titles: list[Title], colors: TitleColors) -> list[str]:
         off = t.box[2] - t.plate[2]
         # pop in (small -> a touch big -> settle) and fade out; all three layers move together
         anim = rf"\fscx55\fscy55\t(0,150,\fscx{grow}\fscy{grow})\t(150,240,\fscx100\fscy100)\fad(90,140)"
-        shape = _rounded_rect(w, h, round(min(w, h) * 0.22))
+        radius = round(min(w, h) * 0.22)
+        shape = _rounded_rect(w, h, radius)
         start, end = _ts_ass(t.start), _ts_ass(t.end)
         # the accent block shows only as a sliver right of and below the plate: drawn whole, libass
         # would blend its full area every frame (a third of a title's cost), so each sliver is a
         # clip of it, the clips following the pop-in's scale
-        for clip in _accent_clips(cx, cy, w, h, off, round(min(w, h) * 0.22)):
+        for clip in _accent_clips(cx, cy, w, h, off, radius):
             events.append(f"Dialogue: 1,{start},{end},Title,,0,0,0,,"
                           rf"{{\an5\pos({cx + off:.0f},{cy + off:.0f})\p1\bord0\shad0\1c{accent_c}{anim}{clip}}}{shape}")
         events.append(f"Dialogue: 2,{start},{end},Title,,0,0,0,,"
