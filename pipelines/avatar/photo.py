@@ -36,7 +36,9 @@ FACE_WIDTH_OF_CANVAS = 0.40  # detector box width relative to the canvas width
 class PhotoConfig(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    x264_preset: str = "superfast"
+    # an intermediate the render decodes once per aspect: ultrafast with High's tools put back
+    # (media.ULTRAFAST_HIGH) costs ~20 % less than superfast; its deblocking keeps the mouth clean
+    x264_preset: str = "ultrafast"
     crf: int = 18
 
 
