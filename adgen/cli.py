@@ -18,6 +18,8 @@ import threading
 import time
 from pathlib import Path
 
+from pipelines.jobs import DEFAULT_DURATION_S, PLATFORMS  # light: no engine is imported
+
 SERVICE_COMMANDS = {"serve", "worker", "scheduler", "tenant", "migrate"}
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STORE_DIR = REPO_ROOT / "fixtures" / "store"
@@ -83,22 +85,7 @@ def parse_engines(values: list[str] | None) -> dict[str, str]:
             if not sep or not stage.strip() or not name.strip():
                 raise CliError(f"--engine expects STAGE=NAME (e.g. avatar=photo), got {item!r}")
             engines[stage.strip()] = name.strip()
-    from pipelines.graph import DEFAULT_ENGINES
-
-    unknown = sorted(set(engines) - set(DEFAULT_ENGINES))
-    if unknown:
-        raise CliError(f"--engine: unknown stage {', '.join(unknown)}; stages are {', '.join(DEFAULT_ENGINES)}")
-    return engines
-
-
-def parse_aspects(value: str) -> list[str]:
-    from pipelines.product import ASPECTS
-
-    aspects = [a.strip() for a in value.split(",") if a.strip()]
-    bad = [a for a in aspects if a not in ASPECTS]
-    if bad or not aspects:
-        raise CliError(f"--aspects: unknown aspect {', '.join(bad) or '(none)'}; choose from {', '.join(ASPECTS)}")
-    return aspects
+    return engines  # job_spec_build checks every stage and name against the engine registry
 
 
 def load_brand_kit(path: str | None):
@@ -125,31 +112,20 @@ def load_brand_kit(path: str | None):
 
 
 def build_spec(url: str, args) -> "JobSpec":  # noqa: F821
-    from pipelines.graph import JobSpec
+    from pipelines.jobs import job_spec_build
 
-    engines = parse_engines(args.engine)
-    brand = load_brand_kit(getattr(args, "brand_kit", None))
-    engine_settings: dict[str, dict] = {}
-    if getattr(args, "presenter", None):
-        presenter = Path(args.presenter)
-        if not presenter.is_file():
-            raise CliError(f"--presenter: no such image {args.presenter}")
-        brand.presenter = str(presenter.resolve())
-        engines.setdefault("avatar", "photo")
-    if getattr(args, "model_dir", None):
-        model_dir = str(Path(args.model_dir).resolve())
-        for stage in ("avatar", "broll", "script", "voice"):
-            if engines.get(stage) in {"lipsync", "dit", "transformers", "piper"}:
-                engine_settings.setdefault(stage, {})["model_dir"] = model_dir
-    if getattr(args, "device", None):
-        for stage in ("avatar", "broll"):
-            engine_settings.setdefault(stage, {})["device"] = args.device
-    return JobSpec(
-        url=url, variants=args.variants, aspects=parse_aspects(args.aspects), duration_s=args.duration,
-        language=args.language, tone=args.tone, seed=args.seed, engines=engines,
-        engine_settings=engine_settings, platform=args.platform, preview=args.preview, brand=brand,
-        allow_private_hosts=allow_private_hosts(),
-    )
+    presenter = getattr(args, "presenter", None)
+    if presenter and not Path(presenter).is_file():
+        raise CliError(f"--presenter: no such image {presenter}")
+    return job_spec_build({
+        "url": url, "variants": args.variants, "aspects": args.aspects, "duration": args.duration,
+        "language": args.language, "tone": args.tone, "seed": args.seed, "engines": parse_engines(args.engine),
+        "platforms": args.platform, "preview": args.preview,
+        "brand": load_brand_kit(getattr(args, "brand_kit", None)),
+        "presenter": str(Path(presenter).resolve()) if presenter else None,
+        "model_dir": str(Path(args.model_dir).resolve()) if getattr(args, "model_dir", None) else None,
+        "device": getattr(args, "device", None), "allow_private_hosts": allow_private_hosts(),
+    })
 
 
 def make(urls: list[str], args, *, keep_going: bool = False) -> dict:
@@ -160,7 +136,8 @@ def make(urls: list[str], args, *, keep_going: bool = False) -> dict:
     """
     from pipelines.errors import PipelineError
     from pipelines.export import ProductBatch, export_batch
-    from pipelines.graph import ArtifactStore, InProcessExecutor
+    from pipelines.runner import InProcessExecutor
+    from pipelines.store import ArtifactStore
     from pipelines.product import Product
 
     store = ArtifactStore(args.cache or default_cache_dir())
@@ -242,7 +219,7 @@ def demo_product_paths() -> list[str]:
 
 
 def cmd_scrape(args) -> int:
-    from pipelines.graph import ArtifactStore
+    from pipelines.store import ArtifactStore
     from pipelines.scrape import ScrapeConfig, scrape
 
     config = ScrapeConfig(allow_private_hosts=allow_private_hosts())
@@ -265,7 +242,7 @@ def cmd_scrape(args) -> int:
 
 
 def cmd_script(args) -> int:
-    from pipelines.graph import ArtifactStore
+    from pipelines.store import ArtifactStore
     from pipelines.product import Product
     from pipelines.script import ScriptOptions, write_scripts
 
@@ -337,8 +314,10 @@ def cmd_campaign(args) -> int:
 def add_make_options(parser: argparse.ArgumentParser, *, out_default: str | None = None) -> None:
     parser.add_argument("--variants", type=int, default=2, help="ad script variants per product (default 2)")
     parser.add_argument("--aspects", default="9:16,1:1,4:5,16:9", help="comma-separated aspect ratios")
-    parser.add_argument("--duration", type=float, default=20.0, help="target length in seconds (default 20)")
-    parser.add_argument("--language", default="en", help="script and voice language (en, zh, ...)")
+    parser.add_argument("--duration", type=float, default=DEFAULT_DURATION_S,
+                        help=f"target length in seconds (default {DEFAULT_DURATION_S:g})")
+    parser.add_argument("--language", default=None,
+                        help="script and voice language (en, zh, ...); default: the product page's own")
     parser.add_argument("--tone", default="friendly", help="friendly | bold | premium | playful ...")
     parser.add_argument("--seed", type=int, default=0, help="seed for variant choice (deterministic)")
     parser.add_argument("--engine", action="append", metavar="STAGE=NAME",
@@ -347,7 +326,7 @@ def add_make_options(parser: argparse.ArgumentParser, *, out_default: str | None
     parser.add_argument("--model-dir", help="local model directory for a neural engine")
     parser.add_argument("--device", help="torch device for neural engines (cpu, cuda)")
     parser.add_argument("--brand-kit", help="brand kit file (JSON or TOML, asset paths relative to it)")
-    parser.add_argument("--platform", help="platform preset: tiktok, reels, shorts, feed, youtube")
+    parser.add_argument("--platform", help=f"platform preset(s), comma-separated: {', '.join(PLATFORMS)}")
     parser.add_argument("--preview", action="store_true", help="fast 540p preview with watermark")
     parser.add_argument("--zip", action="store_true", help="also write the batch as a zip")
     parser.add_argument("--out", default=out_default, required=out_default is None, help="output folder")
@@ -369,7 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("script", help="write ad scripts for a product (JSON file or URL)")
     p.add_argument("product")
     p.add_argument("--variants", type=int, default=3)
-    p.add_argument("--duration", type=float, default=20.0)
+    p.add_argument("--duration", type=float, default=DEFAULT_DURATION_S)
     p.add_argument("--language", default="en")
     p.add_argument("--tone", default="friendly")
     p.add_argument("--seed", type=int, default=0)

@@ -58,7 +58,10 @@ def main() -> None:
     os.environ["ADGEN_CACHE_DIR"] = str(work / "cache")  # cold render cache (music bed, mixes)
 
     from pipelines.export import ProductBatch, export_batch
-    from pipelines.graph import DEFAULT_ENGINES, ArtifactStore, InProcessExecutor, JobSpec
+    from pipelines.engines import DEFAULT_ENGINES
+    from pipelines.jobs import JobSpec
+    from pipelines.runner import InProcessExecutor
+    from pipelines.store import ArtifactStore
     from pipelines.product import Product
 
     base, server = serve_store()

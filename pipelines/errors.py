@@ -63,5 +63,11 @@ class EngineNotFound(PipelineError):
     code = "unknown_engine"
 
 
+class InvalidJob(PipelineError):
+    """The options describe a job that cannot be made; raised before any credit is held."""
+
+    code = "invalid_job"
+
+
 class Cancelled(PipelineError):
     code = "cancelled"

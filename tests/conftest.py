@@ -46,7 +46,7 @@ def store_url(serve_dir):
 
 @pytest.fixture
 def artifact_store(tmp_path):
-    from pipelines.graph import ArtifactStore
+    from pipelines.store import ArtifactStore
 
     return ArtifactStore(tmp_path / "artifacts")
 

@@ -117,7 +117,7 @@ class AdJob(WorkspaceScopedModel):
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
     brand_kit = models.ForeignKey(BrandKit, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
     options = models.JSONField(default=dict)  # what the client asked for
-    spec = models.JSONField(default=dict)  # pipelines.graph.JobSpec, resolved
+    spec = models.JSONField(default=dict)  # pipelines.jobs.JobSpec, resolved
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(default=0)  # 0-100
     error_code = models.CharField(max_length=64, blank=True, default="")

@@ -16,11 +16,9 @@ from rest_framework import exceptions, serializers
 from adgen.ads import selectors
 from adgen.ads.models import AdJob, BrandKit, Product, Render, Webhook
 from pipelines.avatar.looks import LOOKS
+from pipelines.engines import EngineNotFound, engine_spec
+from pipelines.jobs import DEFAULT_DURATION_S, FRAMEWORKS, MAX_DURATION_S, MAX_VARIANTS, MIN_DURATION_S, PLATFORMS
 from pipelines.product import ASPECTS, AdScript
-
-FRAMEWORKS = ("pas", "aida", "ugc", "listicle", "offer", "demo")
-
-PLATFORMS = ["tiktok", "reels", "shorts", "feed", "youtube"]
 
 
 @extend_schema_field(OpenApiTypes.UUID)
@@ -57,12 +55,11 @@ class EnginesField(serializers.DictField):
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        from pipelines.graph import DEFAULT_ENGINES
-
-        unknown = sorted(set(value) - set(DEFAULT_ENGINES))
-        if unknown:
-            raise serializers.ValidationError(f"Unknown stage(s): {', '.join(unknown)}; stages are "
-                                              f"{', '.join(DEFAULT_ENGINES)}.")
+        for stage, name in value.items():
+            try:
+                engine_spec(stage, name)  # the registry's message lists the valid stages or engines
+            except EngineNotFound as exc:
+                raise serializers.ValidationError(exc.message, code=exc.code) from None
         return value
 
 
@@ -77,11 +74,12 @@ class AdCreateSerializer(serializers.Serializer):
     url = serializers.URLField(required=False, max_length=2000, validators=[public_http_url])
     product = WorkspaceObjectField(Product, required=False)
     brand_kit = WorkspaceObjectField(BrandKit, required=False, allow_null=True)
-    variants = serializers.IntegerField(min_value=1, max_value=12, default=2)
+    variants = serializers.IntegerField(min_value=1, max_value=MAX_VARIANTS, default=2)
     aspects = serializers.ListField(child=serializers.ChoiceField(choices=list(ASPECTS)), required=False,
                                     allow_empty=False)
-    duration = serializers.FloatField(min_value=6, max_value=90, default=20.0)
-    language = serializers.CharField(max_length=16, default="en")
+    duration = serializers.FloatField(min_value=MIN_DURATION_S, max_value=MAX_DURATION_S, default=DEFAULT_DURATION_S)
+    language = serializers.CharField(max_length=16, required=False,
+                                     help_text="script and voice language; default: the product page's own")
     tone = serializers.CharField(max_length=32, required=False)
     engines = EnginesField(required=False)
     platforms = serializers.ListField(child=serializers.ChoiceField(choices=PLATFORMS), required=False,
@@ -92,7 +90,7 @@ class AdCreateSerializer(serializers.Serializer):
                                        allow_empty=False)
     voice = serializers.CharField(max_length=64, required=False, help_text="voice id from the catalog")
     presenter = serializers.ChoiceField(choices=sorted(LOOKS), required=False, help_text="presenter look")
-    scripts = serializers.ListField(child=serializers.DictField(), required=False, allow_empty=False, max_length=12,
+    scripts = serializers.ListField(child=serializers.DictField(), required=False, allow_empty=False, max_length=MAX_VARIANTS,
                                     help_text="edited AdScripts: rendered as given instead of writing new ones")
 
     def validate_scripts(self, value):

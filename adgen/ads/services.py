@@ -23,7 +23,9 @@ from django.utils import timezone
 
 from adgen.ads import billing_hooks
 from adgen.ads.models import AdJob, BrandKit, Product, Render, StageRun, Variant, Webhook, WebhookDelivery
-from pipelines.graph import ArtifactStore, JobSpec, NodeResult
+from pipelines.jobs import JobSpec
+from pipelines.stages import NodeResult
+from pipelines.store import ArtifactStore
 from pipelines.product import BrandKit as PipelineBrandKit
 from tenants.errors import ApiError, Conflict
 from tenants.models import Workspace

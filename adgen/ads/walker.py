@@ -1,10 +1,10 @@
 """The dramatiq executor: walks a job's stage DAG from its StageRun rows in PostgreSQL.
 
-- `job_advance(job_id)` expands the graph from the finished runs (pipelines.graph.expand), adds
+- `job_advance(job_id)` expands the graph from the finished runs (pipelines.jobs.plan), adds
   rows for newly known nodes, and enqueues (on commit) every pending run whose inputs are done.
   When every node is done it delivers the outputs and finishes the job.
 - `stage_run_execute(run_id)` is the body of every stage actor: claim the run, run its node with
-  pipelines.graph.run_node (cooperative cancellation + heartbeats), record the result, advance.
+  pipelines.runner.run_node (cooperative cancellation + heartbeats), record the result, advance.
   It is idempotent: a duplicate or late message finds the run done/running and returns.
 - `stage_runs_sweep()` re-enqueues runs whose message was lost or whose worker died.
 
@@ -24,7 +24,10 @@ from django.utils import timezone
 
 from adgen.ads.models import AdJob, StageRun
 from pipelines.errors import Cancelled, PipelineError
-from pipelines.graph import ArtifactStore, JobSpec, Node, NodeResult, expand, node_key, run_node
+from pipelines.jobs import JobSpec, Node, plan
+from pipelines.runner import node_key, run_node
+from pipelines.stages import NodeResult
+from pipelines.store import ArtifactStore
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ def _result(store: ArtifactStore, run: StageRun) -> NodeResult | None:
 
 def job_nodes(job: AdJob, done: dict[str, NodeResult]) -> list[Node]:
     spec = JobSpec.model_validate(job.spec)
-    nodes = expand(spec, done)
+    nodes = plan(spec, done)
     if job.kind == AdJob.Kind.SCRAPE:
         nodes = [n for n in nodes if n.stage == "scrape"]
     return nodes
@@ -129,7 +132,7 @@ def job_advance(job_id) -> AdJob:
             if node.id not in runs:
                 runs[node.id] = StageRun.objects.create(
                     workspace_id=job.workspace_id, job=job, node_id=node.id, stage=node.stage, queue=node.queue,
-                    params=node.params, deps=list(node.deps))
+                    params=node.params_json(), deps=list(node.deps))
         if "script" in done:
             services.job_variants_record(job=job, script_meta=done["script"].meta)
 
@@ -283,7 +286,7 @@ def stage_run_execute(run_id: int) -> str:
         _finish(run.pk, run.attempt, status=StageRun.Status.PENDING)
         job_advance(run.job_id)
         return "skipped"
-    node = Node(run.node_id, run.stage, run.params, tuple(run.deps), run.queue)
+    node = Node.from_json(run.node_id, run.stage, run.params, run.deps, run.queue)
     heartbeat = _Heartbeat(run.pk, run.attempt, run.job_id, interval_s=max(0.5, min(5.0, settings.ADGEN_STAGE_STALE_S / 4)))
     heartbeat.start()
     started = time.perf_counter()

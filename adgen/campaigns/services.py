@@ -32,7 +32,9 @@ from adgen.ads.models import AdJob, Product
 from adgen.campaigns import scheduler, sources
 from adgen.campaigns.models import Campaign, CampaignRun, CampaignRunItem
 from pipelines.errors import PipelineError
-from pipelines.graph import DEFAULT_ENGINES, Node, canonical_json, run_node
+from pipelines.jobs import job_spec_build, plan
+from pipelines.runner import run_node
+from pipelines.store import canonical_json
 from tenants.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -158,8 +160,9 @@ def content_hash(scrape_meta: dict, artifact_dir: Path) -> str:
 def _scrape(url: str):
     from adgen.ads.walker import artifact_store
 
-    node = Node("scrape", "scrape", {"url": url, "engine": DEFAULT_ENGINES["scrape"], "settings": {},
-                                     "allow_private_hosts": settings.ADGEN_ALLOW_PRIVATE_HOSTS}, queue="io")
+    # the scrape node of the job this product would make: the same plan, the same cache key
+    spec = job_spec_build({"url": url, "allow_private_hosts": settings.ADGEN_ALLOW_PRIVATE_HOSTS})
+    node = next(n for n in plan(spec, {}) if n.stage == "scrape")
     return run_node(artifact_store(), node, {})
 
 

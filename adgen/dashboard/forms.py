@@ -10,10 +10,11 @@ from django.contrib.auth.password_validation import validate_password
 
 from adgen.ads.models import BrandKit
 from tenants.models import Membership, Organization
+from pipelines.jobs import PLATFORMS as JOB_PLATFORMS
 from pipelines.product import ASPECTS
+from pipelines.render.platforms import PLATFORMS as PLATFORM_PRESETS
 
-PLATFORMS = [("tiktok", "TikTok"), ("reels", "Instagram Reels"), ("shorts", "YouTube Shorts"),
-             ("feed", "Feed"), ("youtube", "YouTube")]
+PLATFORMS = [(name, PLATFORM_PRESETS[name].label) for name in JOB_PLATFORMS]
 LANGUAGES = [("en", "English"), ("zh", "Chinese (Mandarin)")]
 TONES = [("friendly", "Friendly"), ("energetic", "Energetic"), ("premium", "Premium"),
          ("playful", "Playful"), ("professional", "Professional")]

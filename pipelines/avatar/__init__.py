@@ -20,23 +20,7 @@ from pipelines.engines import EngineRegistry
 from pipelines.errors import AvatarError, PipelineError
 from pipelines.product import PresenterClip, VoiceTrack
 
-ENGINES: EngineRegistry = EngineRegistry("avatar")
-
-
-def _register() -> None:
-    from pipelines.avatar.puppet import PuppetConfig, PuppetEngine
-    from pipelines.avatar.photo import PhotoConfig, PhotoEngine
-
-    ENGINES.register("puppet", PuppetConfig)(PuppetEngine)
-    ENGINES.register("photo", PhotoConfig)(PhotoEngine)
-    try:
-        from pipelines.avatar.lipsync import LipsyncConfig, LipsyncEngine
-        ENGINES.register("lipsync", LipsyncConfig)(LipsyncEngine)
-    except ImportError:  # torch/diffusers live in the `ml` extra
-        pass
-
-
-_register()
+ENGINES: EngineRegistry = EngineRegistry("avatar")  # declared in pipelines.engines
 
 
 def render_presenter(voice: VoiceTrack, voice_dir: Path, out_dir: Path, engine: str = "puppet",

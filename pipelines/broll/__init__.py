@@ -23,19 +23,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.broll.base import CAMERAS, BrollRequest, FrameWriter
-from pipelines.broll.motion import MotionConfig, MotionEngine
 from pipelines.engines import EngineRegistry
 from pipelines.errors import BrollError
 from pipelines.media import media_info
 from pipelines.product import BrollClip
 
-ENGINES: EngineRegistry = EngineRegistry("broll")
-ENGINES.register("motion", MotionConfig)(MotionEngine)
-
-# the dit module imports torch/diffusers only when a clip is made, so it registers everywhere
-from pipelines.broll.dit import DitConfig, DitEngine  # noqa: E402
-
-ENGINES.register("dit", DitConfig)(DitEngine)
+ENGINES: EngineRegistry = EngineRegistry("broll")  # declared in pipelines.engines
 
 __all__ = ["BrollRequest", "BrollClip", "render_broll", "ENGINES", "CAMERAS", "FrameWriter"]
 

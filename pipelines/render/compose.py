@@ -653,3 +653,14 @@ def _watch_progress(path: Path, duration: float, report, stop: threading.Event) 
         except ValueError:
             continue
         report(0.12 + 0.86 * min(1.0, us / 1e6 / max(duration, 0.1)), "encoding")
+
+
+class FfmpegRenderer:
+    """The render stage's engine: `FfmpegRenderer(options)(timeline, aspect, out_dir, ...)`."""
+
+    def __init__(self, config: RenderOptions):
+        self.config = config
+
+    def __call__(self, timeline: Timeline, aspect: str, out_dir: Path, report=None,
+                 is_cancelled: Callable[[], bool] | None = None) -> RenderOutput:
+        return render(timeline, aspect, out_dir, self.config, report=report, is_cancelled=is_cancelled)

@@ -151,3 +151,13 @@ def scrape(url: str, config: ScrapeConfig | None = None, out_dir: Path | str | N
     _report(report, 1.0, "product scraped")
     return ScrapeResult(product=product, images=images, fetch_path=fetch_path,
                         elapsed_s=round(time.monotonic() - started, 3))
+
+
+class Scraper:
+    """The scrape stage's engine: `Scraper(config)(url, out_dir, report)`."""
+
+    def __init__(self, config: ScrapeConfig):
+        self.config = config
+
+    def __call__(self, url: str, out_dir: Path, report=None) -> ScrapeResult:
+        return scrape(url, self.config, out_dir, report=report)

@@ -3,7 +3,7 @@
     from pipelines.script import ScriptOptions, write_scripts
     scripts = write_scripts(product, ScriptOptions(variants=3, duration_s=20, language="en"))
 
-Engines (pipelines.script.registry.script_engines):
+Engines (declared in pipelines.engines):
 - template:     offline copywriter over ad frameworks (default; no network, no weights)
 - openai:       any OpenAI-compatible chat-completions server (OpenAI, vLLM, Ollama, llama.cpp)
 - transformers: a local causal-LM directory (Qwen/Llama instruct class models)
@@ -17,7 +17,9 @@ from pydantic import BaseModel, Field, field_validator
 
 from pipelines.errors import ScriptError
 from pipelines.product import AdScript, Product
-from pipelines.script.registry import script_engines
+from pipelines.engines import EngineRegistry
+
+script_engines: EngineRegistry = EngineRegistry("script")
 
 
 class ScriptOptions(BaseModel):
@@ -41,17 +43,11 @@ class ScriptOptions(BaseModel):
         return (v or "friendly").strip().lower()
 
 
-def _load_engines() -> None:
-    # importing registers them; the neural ones import their heavy libraries only when called
-    from pipelines.script import openai_engine, template, transformers_engine  # noqa: F401
-
-
 def write_scripts(product: Product, options: ScriptOptions, engine: str = "template",
                   settings: dict | None = None) -> list[AdScript]:
     """Write options.variants scripts with the named engine; every one passes the guards."""
     from pipelines.script.guards import check_variants, repair_script
 
-    _load_engines()
     writer = script_engines.get(engine, settings)
     scripts = writer(product, options)
     scripts = [s if not _problems(s, product, options) else repair_script(s, product, options) for s in scripts]

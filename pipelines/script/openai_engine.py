@@ -14,7 +14,6 @@ from pydantic import Field
 
 from pipelines.errors import ScriptError
 from pipelines.script.llm import LLMOptions, LLMWriter, script_schema
-from pipelines.script.registry import script_engines
 
 _FORMATS = ("json_schema", "json_object", "none")
 
@@ -29,7 +28,6 @@ class OpenAIConfig(LLMOptions):
     http_retries: int = Field(2, ge=0, le=6)  # extra tries on 429/5xx/connection errors
 
 
-@script_engines.register("openai", OpenAIConfig)
 class OpenAIEngine(LLMWriter):
     name = "openai"
 

@@ -17,14 +17,13 @@ from pydantic import BaseModel
 
 from pipelines.errors import ScriptError
 from pipelines.product import AdScript, Claim, Product, Scene
+from pipelines.jobs import FRAMEWORKS  # listed once, with the other job options
 from pipelines.script import banks
 from pipelines.script.facts import Benefit, Facts, extract_facts
 from pipelines.script.guards import MAX_OVERLAY_WORDS, blocked_terms_in, ungrounded_in
 from pipelines.script.locale import (base_language, display_words, estimate_seconds, format_count,
                                      plural, speech_units, units_per_second)
-from pipelines.script.registry import script_engines
 
-FRAMEWORKS = ("pas", "ugc", "listicle", "aida", "offer", "demo")
 SUPPORTED_LANGUAGES = ("en", "zh")
 
 
@@ -611,7 +610,6 @@ class TemplateConfig(BaseModel):
     """The offline writer needs no settings; the class keeps the engine interface uniform."""
 
 
-@script_engines.register("template", TemplateConfig)
 class TemplateEngine:
     def __init__(self, config: TemplateConfig):
         self.config = config

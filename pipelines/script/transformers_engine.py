@@ -14,7 +14,6 @@ from pydantic import Field
 
 from pipelines.errors import ScriptError
 from pipelines.script.llm import LLMOptions, LLMWriter
-from pipelines.script.registry import script_engines
 
 
 class TransformersConfig(LLMOptions):
@@ -24,7 +23,6 @@ class TransformersConfig(LLMOptions):
     top_p: float = 0.95
 
 
-@script_engines.register("transformers", TransformersConfig)
 class TransformersEngine(LLMWriter):
     name = "transformers"
 

@@ -21,7 +21,6 @@ from pipelines.product import AdScript, PhonemeTiming, VoiceTrack, WordTiming
 from pipelines.voice.audio import OUTPUT_RATE, normalize_loudness, read_wav, resample, voiced_bounds, write_wav
 from pipelines.voice.base import SceneAudio, Timed, VoiceSettings
 from pipelines.voice.catalog import VoiceInfo, pick_voice
-from pipelines.voice.espeak import EspeakConfig, EspeakEngine
 from pipelines.voice.visemes import VISEME_OPENNESS, VISEMES, viseme_for
 
 __all__ = ["synthesize", "list_voices", "voice_engines", "VoiceInfo", "VoiceSettings", "VISEMES",
@@ -29,15 +28,7 @@ __all__ = ["synthesize", "list_voices", "voice_engines", "VoiceInfo", "VoiceSett
 
 log = logging.getLogger(__name__)
 
-voice_engines: EngineRegistry = EngineRegistry("voice")
-voice_engines.register("espeak", EspeakConfig)(EspeakEngine)
-
-try:  # piper needs onnxruntime; the offline default must not
-    from pipelines.voice.piper import PiperEngine, PiperVoiceConfig
-
-    voice_engines.register("piper", PiperVoiceConfig)(PiperEngine)
-except ImportError as exc:  # pragma: no cover - depends on the install
-    log.debug("piper engine unavailable: %s", exc)
+voice_engines: EngineRegistry = EngineRegistry("voice")  # declared in pipelines.engines
 
 AUDIO_FILE = "voice.wav"
 EDGE_PAD_S = 0.03  # keep a breath of silence at each end so playback does not click

@@ -168,7 +168,7 @@ def test_neural_stages_are_routed_to_the_gpu_queue():
 
 
 def test_edited_scripts_voice_and_presenter_reach_the_job_spec(make_tenant):
-    from pipelines.graph import JobSpec
+    from pipelines.jobs import JobSpec
     from pipelines.product import AdScript, Scene
 
     a = make_tenant()

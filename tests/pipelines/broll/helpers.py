@@ -53,18 +53,19 @@ def count_frames(path) -> int:
 
 def broll_node(artifact_store, engine: str, settings: dict, *, seed: int = 4, width: int = 90, height: int = 160):
     """A `broll` graph node for one scene plus the finished script/voice results it depends on."""
-    from pipelines.graph import Node, NodeResult
+    from pipelines.jobs import BrollParams, Node
+    from pipelines.stages import NodeResult
     from pipelines.product import AdScript, Product, Scene, VoiceTrack
 
     product = Product(url="https://shop.example/cup", title="Arc Espresso Cup", price=24.0, currency="USD")
     script = AdScript(variant_id="v0", framework="pas", hook="Mornings, upgraded.", cta="Shop now", scenes=[
         Scene(voiceover="Meet the Arc.", visual="broll:espresso on a walnut table", camera="orbit", duration_s=1.0)])
-    script_result = NodeResult("script", "script", "k-script", {"scripts": [script.model_dump(mode="json")]},
+    script_result = NodeResult("script", "script", "k-script", {"scripts": [script.model_dump(mode="json")],
+                                                                "product": product.model_dump(mode="json")},
                                artifact_store.root)
     voice = VoiceTrack(audio="voice.wav", duration_s=0.8, scene_spans=[(0.0, 0.8)])
     voice_result = NodeResult("voice:0", "voice", "k-voice", voice.model_dump(mode="json"), artifact_store.root)
-    node = Node("broll:0:0:9x16", "broll", {
-        "variant": 0, "scene": 0, "engine": engine, "settings": settings, "aspect": "9:16",
-        "width": width, "height": height, "preview": False, "seed": seed, "product": product.model_dump(mode="json"),
-    }, ("script", "voice:0"), queue="gpu" if engine == "dit" else "cpu")
+    node = Node("broll:0:0", "broll", BrollParams(
+        variant=0, scene=0, engine=engine, settings=settings, width=width, height=height, preview=False, seed=seed,
+    ), ("script", "voice:0"), queue="gpu" if engine == "dit" else "cpu")
     return node, {"script": script_result, "voice:0": voice_result}

@@ -12,7 +12,7 @@ from pipelines.broll import BrollRequest, render_broll  # noqa: E402
 from pipelines.broll.dit import DitConfig, build_prompt, generation_plan, load_pipelines  # noqa: E402
 from pipelines.broll.tiny import make_tiny_model_dir  # noqa: E402
 from pipelines.errors import BrollError  # noqa: E402
-from pipelines.graph import run_node  # noqa: E402
+from pipelines.runner import run_node  # noqa: E402
 from pipelines.media import media_info  # noqa: E402
 
 from .helpers import PRODUCT_BOX, broll_node, count_frames, product_photo, read_frames  # noqa: E402,F401

@@ -7,7 +7,7 @@ from pipelines.broll import CAMERAS, BrollRequest, render_broll
 from pipelines.broll.motion import load_image
 from pipelines.broll.subject import find_subject_box
 from pipelines.errors import BrollError, EngineNotFound
-from pipelines.graph import run_node
+from pipelines.runner import run_node
 from pipelines.media import media_info
 from .helpers import PRODUCT_BOX, broll_node, count_frames, product_photo, read_frames, red_mask  # noqa: F401
 

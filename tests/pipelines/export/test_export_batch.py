@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.errors import ExportError
-from pipelines.graph import NodeResult
+from pipelines.stages import NodeResult
 from pipelines.media import run_ffmpeg
 from pipelines.product import Product, RenderOutput
 

@@ -60,7 +60,7 @@ def test_nonsense_output_falls_back_to_the_template_writer(tiny_model_dir):
 
 
 def test_the_engine_really_generates_from_the_prompt(tiny_model_dir):
-    from pipelines.script.registry import script_engines
+    from pipelines.script import script_engines
     from pipelines.script.llm import build_messages
 
     engine = script_engines.get("transformers", {"model_dir": tiny_model_dir, "max_new_tokens": 12, "device": "cpu"})

@@ -2,11 +2,22 @@
 
 from pathlib import Path
 
-from pipelines.graph import Node, NodeResult, schedule_order
+from pipelines.jobs import PARAMS, Node
+from pipelines.runner import schedule_order
+from pipelines.stages import NodeResult
+
+_PARAMS = {
+    "export": {"engine": "batch", "engines": {}},
+    "render": {"engine": "ffmpeg", "variant": 0, "aspect": "9:16", "duration_s": 20.0},
+    "avatar": {"engine": "puppet", "variant": 0},
+    "broll": {"engine": "motion", "variant": 0, "scene": 0, "width": 1080, "height": 1080},
+    "voice": {"engine": "espeak", "variant": 0},
+}
 
 
 def _node(node_id: str, stage: str, deps=(), **params) -> Node:
-    return Node(id=node_id, stage=stage, params=params, deps=tuple(deps), queue="cpu")
+    return Node(id=node_id, stage=stage, params=PARAMS[stage].model_validate({**_PARAMS[stage], **params}),
+                deps=tuple(deps), queue="cpu")
 
 
 def _voice(node_id: str, seconds: float) -> NodeResult:
