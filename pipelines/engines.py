@@ -94,7 +94,7 @@ REGISTRY: tuple[EngineSpec, ...] = (
     EngineSpec("voice", "espeak", "pipelines.voice.espeak:EspeakEngine", "pipelines.voice.espeak:EspeakConfig",
                "espeak-ng (basic voice, every language)", default=True),
     EngineSpec("voice", "piper", "pipelines.voice.piper:PiperEngine", "pipelines.voice.piper:PiperVoiceConfig",
-               "Piper neural voices", model_dir_env="ADGEN_PIPER_VOICES_DIR", model_dir_field="voices_dir"),
+               "Piper neural voices", model_dir_env="ADGEN_PIPER_VOICES", model_dir_field="voices_dir"),
     EngineSpec("avatar", "puppet", "pipelines.avatar.puppet:PuppetEngine", "pipelines.avatar.puppet:PuppetConfig",
                "Illustrated presenter", default=True),
     EngineSpec("avatar", "photo", "pipelines.avatar.photo:PhotoEngine", "pipelines.avatar.photo:PhotoConfig",
