@@ -57,6 +57,9 @@ class Product(Model):
     language: str = "en"
     logo: str | None = None
     category: list[str] = Field(default_factory=list)  # breadcrumb, outermost first
+    # adgen's taxonomy key (pipelines.scrape.category): food_drink | beauty | apparel | home | furniture |
+    # pets | toys_hobbies | electronics | sports_outdoors | tools | baby; None when the page does not say
+    taxonomy: str | None = None
     sku: str | None = None
     # which extractor gave each field: {"title": "json-ld", "price": "microdata", ...}
     sources: dict[str, str] = Field(default_factory=dict)
@@ -117,6 +120,8 @@ class AdScript(Model):
     caption: str = ""  # post copy
     hashtags: list[str] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
+    # what a marketer should know before posting it ("the product's facts are in zh, the ad in en")
+    warnings: list[str] = Field(default_factory=list)
 
     @property
     def voiceover(self) -> str:
