@@ -111,13 +111,15 @@ def _unique(items) -> list:
     return list(dict.fromkeys(items))
 
 
-def job_spec_build(options: JobOptions | dict) -> JobSpec:
-    """The one way to make a JobSpec. Raises InvalidJob (or EngineNotFound) with a user-facing message."""
+def job_spec_build(options: JobOptions | dict, *, require_source: bool = True) -> JobSpec:
+    """The one way to make a JobSpec. Raises InvalidJob (or EngineNotFound) with a user-facing message.
+
+    `require_source=False` describes a job before its product is chosen (a price quote)."""
     try:
         opts = options if isinstance(options, JobOptions) else JobOptions.model_validate(options)
     except ValidationError as exc:
         raise InvalidJob(_validation_message(exc)) from None
-    if not opts.url and opts.product is None:
+    if require_source and not opts.url and opts.product is None:
         raise InvalidJob("A job needs a product URL or a product.")
 
     aspects = _unique(a.strip() for a in (opts.aspects or ASPECTS) if a and a.strip())
@@ -169,6 +171,9 @@ def job_spec_build(options: JobOptions | dict) -> JobSpec:
     scripts = opts.scripts
     if scripts is not None:
         _check_scripts(scripts)
+        # the hook is what the video opens with: the first spoken line, whatever a form sent beside it
+        scripts = [s.model_copy(update={"hook": next(sc.voiceover for sc in s.scenes if sc.voiceover.strip())})
+                   for s in scripts]
     fields: dict[str, Any] = {
         "url": opts.url or (opts.product.url if opts.product else None),
         "product": opts.product, "scripts": scripts,
@@ -194,6 +199,8 @@ def _check_scripts(scripts: list[AdScript]) -> None:
     if not scripts or len(scripts) > MAX_VARIANTS:
         raise InvalidJob(f"Between 1 and {MAX_VARIANTS} scripts, please.")
     for script in scripts:
+        if not any(scene.voiceover.strip() for scene in script.scenes):
+            raise InvalidJob("Every script needs some voice-over.", code="empty_script")
         if not script.scenes or len(script.scenes) > MAX_SCRIPT_SCENES:
             raise InvalidJob(f"A script has between 1 and {MAX_SCRIPT_SCENES} scenes.", code="script_too_long")
         for scene in script.scenes:
@@ -390,11 +397,11 @@ def broll_master_size(aspects: list[str]) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class BillableWork:
-    """Seconds of output of one price class, e.g. ("render", "included", 12 videos x 20 s)."""
+    """Seconds of output of one price class, e.g. ("render", "ffmpeg", "offline_render", 12 videos, 20 s)."""
 
     stage: str
     engine: str
-    price: str  # the price class: "render", "neural_presenter", "dit_broll"
+    price: str  # the engine's price class in billing's price table
     nodes: int
     seconds_each: float
     preview: bool
@@ -409,9 +416,10 @@ def plan_billing(spec: JobSpec) -> list[BillableWork]:
     (exactly the render nodes of `plan`), plus a neural presenter per variant and neural b-roll
     per variant when those engines are chosen. Seconds are the job's target duration."""
     seconds = spec.duration_s
-    work = [BillableWork("render", spec.engine("render"), "render", spec.variants * len(spec.render_targets()),
+    render = engine_spec("render", spec.engine("render"))
+    work = [BillableWork("render", render.name, render.price, spec.variants * len(spec.render_targets()),
                          seconds, spec.preview)]
-    for stage in ("avatar", "broll", "voice", "script"):
+    for stage in ("script", "voice", "avatar", "broll"):  # made once per variant, shared by its renders
         engine = engine_spec(stage, spec.engine(stage))
         if engine.price != "included":
             work.append(BillableWork(stage, engine.name, engine.price, spec.variants, seconds, spec.preview))

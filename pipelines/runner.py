@@ -126,7 +126,14 @@ class InProcessExecutor:
                 for node_id, future in list(running.items()):
                     if future in finished:
                         del running[node_id]
-                        result = future.result()  # re-raises the stage's error
+                        try:
+                            result = future.result()  # re-raises the stage's error
+                        except PipelineError:
+                            raise
+                        except Exception as exc:  # an engine bug still reaches the user as one line
+                            stage = node_id.split(":", 1)[0]
+                            raise PipelineError(f"The {stage} stage failed unexpectedly: {exc}",
+                                                code="internal_error", stage=stage) from exc
                         run.results[node_id] = result
                         with self._lock:
                             run.timings_s[result.stage] = run.timings_s.get(result.stage, 0.0) + result.elapsed_s

@@ -1,59 +1,38 @@
 """The one place the job lifecycle touches billing.
 
-`adgen.billing.services` is imported lazily so ads works (and its tests run) whether or not
-billing provides a function yet: a missing function means "no billing", never a crash.
+Billing is imported like any other module: a job that cannot hold its quote is never created,
+so a missing or renamed billing function refuses jobs instead of running them free.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
-
-log = logging.getLogger(__name__)
-
-
-def _billing(name: str):
-    """billing's function `name` (services first, then selectors for reads like job_quote)."""
-    for module_name in ("adgen.billing.services", "adgen.billing.selectors"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        if hasattr(module, name):
-            return getattr(module, name)
-    return None
+from adgen.billing import selectors as billing_selectors
+from adgen.billing import services as billing_services
+from pipelines.jobs import JobSpec
 
 
 def job_reference(job) -> str:
     return f"job:{job.id}"
 
 
-def job_quote(*, organization, spec: dict) -> int | None:
-    quote = _billing("job_quote")
-    return None if quote is None else quote(organization=organization, spec=spec)
+def job_quote(*, organization, spec: JobSpec) -> int:
+    return billing_selectors.job_quote(organization=organization, spec=spec)
 
 
-def job_hold(*, job, organization, spec: dict) -> int | None:
+def job_hold(*, job, organization, spec: JobSpec) -> int:
     """Quote and hold the job's cost; raises billing's InsufficientCredits. Call inside the
     submit transaction so a refused hold leaves no job behind."""
-    quote, hold = _billing("job_quote"), _billing("credits_hold")
-    if quote is None or hold is None:
-        return None
-    amount = int(quote(organization=organization, spec=spec))
-    if amount <= 0:
-        return None
-    hold(organization=organization, amount=amount, reference=job_reference(job))
+    amount = job_quote(organization=organization, spec=spec)
+    billing_services.credits_hold(organization=organization, amount=amount, reference=job_reference(job))
     return amount
 
 
 def render_capture(*, job, render, amount: int) -> None:
-    capture = _billing("credits_capture")
-    if capture is not None and amount > 0 and job.quoted_credits is not None:
-        capture(reference=job_reference(job), amount=amount, idempotency_key=f"render:{render.id}")
+    if amount > 0:
+        billing_services.credits_capture(reference=job_reference(job), amount=amount,
+                                         idempotency_key=f"render:{render.id}")
 
 
 def job_release(*, job) -> None:
-    """Give back whatever is still held (nothing when the job never held credits)."""
-    release = _billing("credits_release")
-    if release is not None and job.quoted_credits is not None:
-        release(reference=job_reference(job))
+    """Give back whatever is still held (a no-op when nothing is)."""
+    billing_services.credits_release(reference=job_reference(job))

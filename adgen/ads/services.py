@@ -14,7 +14,6 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -23,7 +22,10 @@ from django.utils import timezone
 
 from adgen.ads import billing_hooks
 from adgen.ads.models import AdJob, BrandKit, Product, Render, StageRun, Variant, Webhook, WebhookDelivery
-from pipelines.jobs import JobSpec
+from adgen.security.outbound import outbound_post
+from pipelines import jobs
+from pipelines.errors import PipelineError, ScrapeError
+from pipelines.jobs import JobOptions, JobSpec
 from pipelines.stages import NodeResult
 from pipelines.store import ArtifactStore
 from pipelines.product import BrandKit as PipelineBrandKit
@@ -90,7 +92,7 @@ def product_scrape_submit(*, workspace: Workspace, url: str, user=None) -> Produ
     from adgen.ads.walker import job_advance
 
     product = Product.objects.create(workspace=workspace, url=url)
-    spec = JobSpec(url=url, variants=1, allow_private_hosts=settings.ADGEN_ALLOW_PRIVATE_HOSTS)
+    spec = jobs.job_spec_build({"url": url, "variants": 1, "allow_private_hosts": settings.ADGEN_ALLOW_PRIVATE_HOSTS})
     job = AdJob.objects.create(workspace=workspace, kind=AdJob.Kind.SCRAPE, url=url, product=product,
                                options={"url": url}, spec=spec.model_dump(mode="json"),
                                created_by=_user(user))
@@ -105,36 +107,23 @@ def _user(user):
 # --------------------------------------------------------------------------- jobs
 
 
+# the API's and the dashboard's job options, in pipelines.jobs.JobOptions' names
+JOB_OPTION_NAMES = frozenset(JobOptions.model_fields) - {"url", "product", "brand", "model_dir", "device",
+                                                         "allow_private_hosts", "engine_settings"}
+
+
 def job_spec_build(*, options: dict, url: str | None, product: Product | None,
                    brand_kit: BrandKit | None) -> JobSpec:
-    fields = {
-        "url": url or (product.url if product else None),
-        "variants": options.get("variants", 2),
-        "duration_s": options.get("duration", 20.0),
-        "language": options.get("language", "en"),
-        "engines": options.get("engines") or {},
-        "preview": options.get("preview", False),
-        "seed": options.get("seed", 0),
-        "brand": brand_kit_to_pipeline(brand_kit),
-        "allow_private_hosts": settings.ADGEN_ALLOW_PRIVATE_HOSTS,
-    }
-    if options.get("aspects"):
-        fields["aspects"] = options["aspects"]
-    if options.get("platforms"):
-        fields["platforms"] = options["platforms"]
-    if options.get("tone"):
-        fields["tone"] = options["tone"]
-    if options.get("frameworks"):
-        fields["frameworks"] = options["frameworks"]
-    if options.get("scripts"):  # the user's edited scripts are rendered as they are
-        fields["scripts"] = options["scripts"]
-        fields["variants"] = len(options["scripts"])
-    # per-job choices win over the brand kit's
-    if options.get("voice"):
-        fields["brand"].voice = options["voice"]
-    if options.get("presenter"):
-        fields["brand"].presenter = options["presenter"]
-    return JobSpec.model_validate(fields)
+    """The service's JobSpec: the user's options, the product's URL, the brand kit's files."""
+    try:
+        return jobs.job_spec_build({
+            **{k: v for k, v in options.items() if k in JOB_OPTION_NAMES},
+            "url": url or (product.url if product else None),
+            "brand": brand_kit_to_pipeline(brand_kit),
+            "allow_private_hosts": settings.ADGEN_ALLOW_PRIVATE_HOSTS,
+        })
+    except PipelineError as exc:
+        raise ApiError(exc.message, code=exc.code, status_code=400) from None
 
 
 @transaction.atomic
@@ -156,7 +145,7 @@ def job_submit(*, workspace: Workspace, options: dict, url: str | None = None, p
     job = AdJob.objects.create(workspace=workspace, kind=AdJob.Kind.AD, url=spec.url or "", product=product,
                                brand_kit=brand_kit, options=_json_options(options), spec=spec.model_dump(mode="json"),
                                created_by=_user(user))
-    job.quoted_credits = billing_hooks.job_hold(job=job, organization=workspace.organization, spec=quote_spec(spec))
+    job.quoted_credits = billing_hooks.job_hold(job=job, organization=workspace.organization, spec=spec)
     job.save(update_fields=["quoted_credits"])
     if product is not None and product.status == Product.Status.READY and product.artifact_key:
         StageRun.objects.create(workspace=workspace, job=job, node_id="scrape", stage="scrape", queue="io",
@@ -166,12 +155,6 @@ def job_submit(*, workspace: Workspace, options: dict, url: str | None = None, p
     job_advance(job.pk)
     job.refresh_from_db()
     return job
-
-
-def quote_spec(spec: JobSpec) -> dict:
-    """The job in the API's option names, which billing prices (job_quote / ads/quote/)."""
-    return {"variants": spec.variants, "duration": spec.duration_s, "aspects": spec.aspects,
-            "engines": spec.engines, "preview": spec.preview, "platforms": spec.platforms}
 
 
 def _json_options(options: dict) -> dict:
@@ -392,18 +375,18 @@ def webhook_deliver(*, delivery_id) -> WebhookDelivery:
                "X-Adgen-Event": delivery.event, "X-Adgen-Delivery": str(delivery.pk),
                "X-Adgen-Signature": webhook_signature(delivery.webhook.secret, timestamp, body)}
     delivery.attempts += 1
-    try:
-        response = httpx.post(delivery.webhook.url, content=body, headers=headers,
-                              timeout=settings.ADGEN_WEBHOOK_TIMEOUT_S, follow_redirects=False)
-        delivery.last_status_code, delivery.last_error = response.status_code, ""
-        ok = 200 <= response.status_code < 300
+    refused = False
+    try:  # the guard again, now: a URL registered while private hosts were allowed is refused here
+        status_code = outbound_post(delivery.webhook.url, body=body, headers=headers)
+        delivery.last_status_code, delivery.last_error = status_code, ""
+        ok = 200 <= status_code < 300
         if not ok:
-            delivery.last_error = f"HTTP {response.status_code}"
-    except httpx.HTTPError as exc:
-        ok, delivery.last_error = False, f"{type(exc).__name__}: {exc}"[:1000]
+            delivery.last_error = f"HTTP {status_code}"
+    except ScrapeError as exc:
+        ok, refused, delivery.last_error = False, exc.code != "unreachable", exc.message[:1000]
     if ok:
         delivery.status, delivery.delivered_at = WebhookDelivery.Status.DELIVERED, timezone.now()
-    elif delivery.attempts >= WEBHOOK_MAX_ATTEMPTS:
+    elif refused or delivery.attempts >= WEBHOOK_MAX_ATTEMPTS:
         delivery.status = WebhookDelivery.Status.FAILED
     delivery.save(update_fields=["status", "attempts", "last_status_code", "last_error", "delivered_at"])
     if delivery.status == WebhookDelivery.Status.PENDING:

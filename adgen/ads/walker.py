@@ -147,6 +147,13 @@ def job_advance(job_id) -> AdJob:
         if node_ids and node_ids <= set(done):
             services.job_complete(job=job, results={nid: done[nid] for nid in node_ids}, store=store)
             return job
+        if not any(r.status in ACTIVE for r in runs.values()):
+            # nothing is running or can start: a plan whose dependencies cannot be met ends here,
+            # with its hold released, instead of being advanced for ever
+            waiting = sorted(r.node_id for r in runs.values() if r.status == StageRun.Status.PENDING)
+            services.job_fail(job=job, code="plan_stalled",
+                              message=f"The job cannot go on: {', '.join(waiting[:5]) or 'no stage'} can never start.")
+            return job
         if job.status == AdJob.Status.QUEUED:
             job.status, job.started_at = AdJob.Status.RUNNING, now
         job.progress = max(job.progress, job_progress_percent(job, list(runs.values())))
@@ -282,7 +289,14 @@ def stage_run_execute(run_id: int) -> str:
         return "skipped"
     store = artifact_store()
     deps = _deps(store, run)
-    if deps is None:  # an input vanished: put the run back and let the walker rebuild it
+    if deps is None:
+        if run.attempt >= settings.ADGEN_STAGE_MAX_ATTEMPTS:  # it keeps vanishing: stop, say why
+            if _finish(run.pk, run.attempt, status=StageRun.Status.FAILED, error_code="input_missing",
+                       error_message=f"The {run.stage} stage's inputs could not be found in the artifact store "
+                                     f"after {run.attempt} attempts."):
+                job_advance(run.job_id)
+            return "failed"
+        # an input vanished: put the run back and let the executor rebuild what it needs
         _finish(run.pk, run.attempt, status=StageRun.Status.PENDING)
         job_advance(run.job_id)
         return "skipped"

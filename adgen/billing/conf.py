@@ -24,8 +24,9 @@ DEFAULT_PLANS = [
     {"sku": "agency-monthly", "name": "Agency: 20,000 credits a month", "credits": 20000,
      "price_cents": 14900, "currency": "usd", "interval": "month"},
 ]
-# Credits per output second by engine class; preview renders are cheaper than finals.
-# offline_render: every rendered second of every variant x aspect (ffmpeg, offline voice/presenter);
+# Credits per output second by price class (each engine's class is declared in pipelines.engines);
+# preview renders are cheaper than finals.
+# offline_render: every rendered second of every variant x aspect x platform (ffmpeg, offline voice/presenter);
 # neural_presenter: every second of lip-synced presenter, made once per variant and reused per aspect;
 # dit_broll: every second of DiT-generated b-roll, made once per variant.
 DEFAULT_PRICES = {
@@ -33,8 +34,6 @@ DEFAULT_PRICES = {
     "neural_presenter": {"final": 4.0, "preview": 1.0},
     "dit_broll": {"final": 6.0, "preview": 1.5},
 }
-NEURAL_AVATAR_ENGINES = {"lipsync"}
-DIT_BROLL_ENGINES = {"dit"}
 
 
 @dataclass(frozen=True)

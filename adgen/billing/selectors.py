@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet, Sum
 
+from pipelines.errors import PipelineError
+from pipelines.jobs import JobSpec, job_spec_build, plan_billing
+
 from . import conf
 from .errors import InvalidJobSpec
 from .models import CreditAccount, CreditHold, LedgerEntry, Purchase
-
-ASPECTS = {"9:16", "1:1", "4:5", "16:9"}
-MAX_VARIANTS = 20
-MAX_DURATION_S = 300
 
 
 @dataclass(frozen=True)
@@ -67,50 +66,38 @@ def plans_list() -> list[dict]:
 # --------------------------------------------------------------------------- quotes
 
 
-def _spec_int(spec: dict, name: str, default: int, low: int, high: int) -> int:
-    value = spec.get(name, default)
-    if value is None:
-        value = default
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidJobSpec(f"`{name}` must be a number, got {value!r}.") from None
-    if isinstance(value, bool) or not math.isfinite(number) or not low <= number <= high:
-        raise InvalidJobSpec(f"`{name}` must be between {low} and {high}, got {value!r}.")
-    return math.ceil(number)
-
-
-def job_quote_lines(*, spec: dict) -> list[dict]:
-    """The priced lines of a job: [{"engine_class", "seconds", "credits_per_second", "credits"}]."""
+def _job_spec(spec: JobSpec | dict) -> JobSpec:
+    """A JobSpec from the API's job options (a quote needs no product yet)."""
+    if isinstance(spec, JobSpec):
+        return spec
     if not isinstance(spec, dict):
         raise InvalidJobSpec("The job options must be an object.")
-    variants = _spec_int(spec, "variants", 1, 1, MAX_VARIANTS)
-    duration = _spec_int(spec, "duration", 30, 1, MAX_DURATION_S)
-    aspects = spec.get("aspects") or ["9:16"]
-    if isinstance(aspects, str):
-        aspects = [aspects]
-    if not isinstance(aspects, (list, tuple)) or any(a not in ASPECTS for a in aspects):
-        raise InvalidJobSpec(f"`aspects` must be a list drawn from {sorted(ASPECTS)}, got {aspects!r}.")
-    engines = spec.get("engines") or {}
-    if not isinstance(engines, dict):
-        raise InvalidJobSpec("`engines` must be an object such as {\"avatar\": \"puppet\", \"broll\": \"motion\"}.")
-    tier = "preview" if spec.get("preview") else "final"
+    try:
+        return job_spec_build(spec, require_source=False)
+    except PipelineError as exc:
+        raise InvalidJobSpec(exc.message) from None
+
+
+def job_quote_lines(*, spec: JobSpec | dict) -> list[dict]:
+    """The priced lines of a job's plan: [{"engine_class", "tier", "seconds", "credits_per_second", "credits"}].
+
+    Priced from `pipelines.jobs.plan_billing`: every render node the plan makes (variants x aspects
+    x platforms) and every neural node, each by its engine's price class in the registry."""
+    job = _job_spec(spec)
+    tier = "preview" if job.preview else "final"
     table = conf.prices()
-
-    def line(engine_class: str, seconds: int) -> dict:
-        rate = float(table[engine_class][tier])
-        return {"engine_class": engine_class, "tier": tier, "seconds": seconds, "credits_per_second": rate,
-                "credits": math.ceil(seconds * rate)}
-
-    lines = [line("offline_render", variants * len(set(aspects)) * duration)]
-    if engines.get("avatar") in conf.NEURAL_AVATAR_ENGINES:
-        lines.append(line("neural_presenter", variants * duration))
-    if engines.get("broll") in conf.DIT_BROLL_ENGINES:
-        lines.append(line("dit_broll", variants * duration))
-    return lines
+    lines: dict[str, dict] = {}
+    for work in plan_billing(job):
+        rate = float(table[work.price][tier])
+        line = lines.setdefault(work.price, {"engine_class": work.price, "tier": tier, "seconds": 0,
+                                             "credits_per_second": rate, "credits": 0})
+        line["seconds"] += math.ceil(work.seconds)
+    for line in lines.values():
+        line["credits"] = math.ceil(line["seconds"] * line["credits_per_second"])
+    return list(lines.values())
 
 
-def job_quote(*, organization, spec: dict) -> int:
+def job_quote(*, organization, spec: JobSpec | dict) -> int:
     """Credits a job with these options costs (what `credits_hold` will set aside); at least 1.
 
     organization is part of the signature so per-organization price lists can come later.

@@ -18,7 +18,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -31,8 +30,9 @@ from adgen.ads import services as ads_services
 from adgen.ads.models import AdJob, Product
 from adgen.campaigns import scheduler, sources
 from adgen.campaigns.models import Campaign, CampaignRun, CampaignRunItem
-from pipelines.errors import PipelineError
-from pipelines.jobs import job_spec_build, plan
+from adgen.security.outbound import bucket_endpoint_allowed, outbound_post
+from pipelines.errors import PipelineError, ScrapeError
+from pipelines.jobs import DEFAULT_DURATION_S, job_spec_build, plan
 from pipelines.runner import run_node
 from pipelines.store import canonical_json
 from tenants.errors import ApiError
@@ -86,8 +86,8 @@ def matrix_combinations(campaign: Campaign) -> list[dict]:
     import itertools
 
     matrix = campaign.matrix or {}
-    languages = matrix.get("languages") or [matrix.get("language") or "en"]
-    base = {"variants": int(matrix.get("variants", 2)), "duration": float(matrix.get("duration", 20.0)),
+    languages = matrix.get("languages") or [matrix.get("language")]  # None: each product page's own
+    base = {"variants": int(matrix.get("variants", 2)), "duration": float(matrix.get("duration", DEFAULT_DURATION_S)),
             "preview": campaign.preview, "engines": matrix.get("engines") or {}, "seed": int(matrix.get("seed", 0))}
     for name in ("aspects", "platforms", "tone", "frameworks"):
         if matrix.get(name):
@@ -95,7 +95,7 @@ def matrix_combinations(campaign: Campaign) -> list[dict]:
     combos = []
     for language, presenter, voice in itertools.product(
             languages, matrix.get("presenters") or [None], matrix.get("voices") or [None]):
-        options = {**base, "language": language}
+        options = {**base, **({"language": language} if language else {})}
         if presenter:
             options["presenter"] = presenter
         if voice:
@@ -105,10 +105,12 @@ def matrix_combinations(campaign: Campaign) -> list[dict]:
 
 
 def outputs_per_product(campaign: Campaign) -> int:
+    """Videos one product makes: the render nodes of each combination's plan."""
     total = 0
     for options in matrix_combinations(campaign):
-        aspects = options.get("aspects") or ["9:16", "1:1", "4:5", "16:9"]
-        total += options["variants"] * len(aspects) * max(1, len(options.get("platforms") or []))
+        spec = job_spec_build({k: v for k, v in options.items() if k in ads_services.JOB_OPTION_NAMES},
+                              require_source=False)
+        total += spec.variants * len(spec.render_targets())
     return total
 
 
@@ -278,7 +280,7 @@ def _fan_out(run: CampaignRun, campaign: Campaign, to_render: list) -> None:
         for options in combos:
             spec = ads_services.job_spec_build(options=options, url=item.url, product=None,
                                                brand_kit=campaign.brand_kit)
-            quote += billing_hooks.job_quote(organization=organization, spec=ads_services.quote_spec(spec)) or 0
+            quote += billing_hooks.job_quote(organization=organization, spec=spec)
         if stopped is None and outputs + per_product_outputs > campaign.max_outputs:
             stopped = (ItemStatus.OVER_CAP, f"The campaign's cap of {campaign.max_outputs} videos per run was reached.")
         if stopped is None and allowance is not None and spent + quote > allowance:
@@ -466,7 +468,7 @@ def campaign_run_deliver(*, run_id) -> CampaignRun:
                 delivery["bucket"] = bucket_upload(run.campaign.bucket, path, manifest, run)
             except Exception as exc:  # the zip is still downloadable; say why the copy failed
                 log.exception("campaign run %s: bucket upload failed", run.pk)
-                delivery["bucket"] = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:500]}
+                delivery["bucket"] = {"status": "failed", "error": bucket_error_message(exc)}
     counts = run.summary.get("counts", {})
     failed = counts.get(ItemStatus.FAILED, 0)
     delivered = counts.get(ItemStatus.SUCCEEDED, 0)
@@ -482,14 +484,34 @@ def campaign_run_deliver(*, run_id) -> CampaignRun:
     return run
 
 
+class BucketRefused(Exception):
+    """Delivery to a bucket this service will not sign requests for."""
+
+
+def bucket_error_message(exc: Exception) -> str:
+    """What a tenant is told: the S3 error code at most, never the upstream's text (no port or
+    status oracle)."""
+    if isinstance(exc, BucketRefused):
+        return str(exc)
+    code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code") if hasattr(exc, "response") else None
+    if code:
+        return f"The bucket refused the upload ({str(code)[:64]})."
+    return "The bucket could not be reached; the zip is still downloadable here."
+
+
 def bucket_upload(bucket: dict, archive: Path, manifest: dict, run: CampaignRun) -> dict:
     """Copy the zip and its manifest to an S3-compatible bucket through django-storages
     (credentials come from the environment, as boto3 reads them)."""
     from django.core.files.base import ContentFile
     from storages.backends.s3 import S3Storage
 
+    endpoint = None
+    if bucket.get("endpoint_url"):  # checked again now: the operator may have withdrawn it since
+        endpoint = bucket_endpoint_allowed(bucket["endpoint_url"])
+        if endpoint is None:
+            raise BucketRefused("This bucket endpoint is no longer allowed by the operator.")
     storage = S3Storage(bucket_name=bucket["bucket"], location=bucket.get("prefix", ""),
-                        endpoint_url=bucket.get("endpoint_url") or None, region_name=bucket.get("region") or None)
+                        endpoint_url=endpoint, region_name=bucket.get("region") or None)
     base = f"{slugify(run.campaign.name) or run.campaign_id}/{run.created:%Y-%m-%d}-{run.pk}"
     with open(archive, "rb") as fh:
         zip_name = storage.save(f"{base}/videos.zip", File(fh))
@@ -538,15 +560,16 @@ def campaign_webhook_deliver(*, run_id) -> dict | None:
                "X-Adgen-Signature": ads_services.webhook_signature(campaign.webhook_secret, timestamp, body)}
     state = dict(run.delivery.get("webhook") or {"attempts": 0})
     state["attempts"] = state.get("attempts", 0) + 1
-    try:
-        response = httpx.post(campaign.webhook_url, content=body, headers=headers,
-                              timeout=settings.ADGEN_WEBHOOK_TIMEOUT_S, follow_redirects=False)
-        ok = 200 <= response.status_code < 300
-        state.update(status_code=response.status_code, error="" if ok else f"HTTP {response.status_code}")
-    except httpx.HTTPError as exc:
-        ok = False
-        state.update(status_code=None, error=f"{type(exc).__name__}: {exc}"[:500])
-    state["status"] = "delivered" if ok else ("failed" if state["attempts"] >= WEBHOOK_MAX_ATTEMPTS else "pending")
+    refused = False
+    try:  # the outbound guard again at send time, connected to the address it vetted
+        status_code = outbound_post(campaign.webhook_url, body=body, headers=headers)
+        ok = 200 <= status_code < 300
+        state.update(status_code=status_code, error="" if ok else f"HTTP {status_code}")
+    except ScrapeError as exc:
+        ok, refused = False, exc.code != "unreachable"
+        state.update(status_code=None, error=exc.message[:500])
+    state["status"] = "delivered" if ok else (
+        "failed" if refused or state["attempts"] >= WEBHOOK_MAX_ATTEMPTS else "pending")
     with transaction.atomic():
         locked = _runs().select_for_update().get(pk=run_id)
         locked.delivery = {**locked.delivery, "webhook": state}

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 
 from adgen.ads.models import BrandKit
+from adgen.security.uploads import clean_brand_file
 from tenants.models import Membership, Organization
 from pipelines.jobs import PLATFORMS as JOB_PLATFORMS
 from pipelines.product import ASPECTS
@@ -29,22 +30,25 @@ class SignUpForm(forms.Form):
     agency = forms.BooleanField(label="We are an agency managing several brands", required=False)
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email already exists; log in instead.")
-        return email
+        return self.cleaned_data["email"].lower()  # whether it has an account is told by email only
 
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        validate_password(password)
-        return password
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password"):  # checked against the email too (not equal, not similar)
+            email = cleaned.get("email") or ""
+            try:
+                validate_password(cleaned["password"], user=get_user_model()(username=email, email=email))
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
 
 
 class InvitationSignUpForm(forms.Form):
     password = forms.CharField(min_length=8, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean_password(self):
-        validate_password(self.cleaned_data["password"])
+        email = (self.data.get("email") or "").strip().lower()
+        validate_password(self.cleaned_data["password"], user=get_user_model()(username=email, email=email))
         return self.cleaned_data["password"]
 
 
@@ -140,11 +144,13 @@ def _review_product_initial(data: dict) -> dict:
 
 
 def scripts_from_post(drafts: list[dict], post) -> list[dict]:
-    """The drafts with the user's edits: hook, each scene's voice-over and on-screen text, CTA, post copy."""
+    """The drafts with the user's edits: each scene's voice-over and on-screen text, CTA, post copy.
+
+    The hook is the first scene's voice-over (what the video opens with), so it has no field of its own."""
     edited = []
     for v, draft in enumerate(drafts):
         script = {**draft, "scenes": [dict(s) for s in draft["scenes"]]}
-        for name in ("hook", "cta", "caption"):
+        for name in ("cta", "caption"):
             value = post.get(f"s{v}-{name}")
             if value is not None:
                 script[name] = value.strip()
@@ -154,6 +160,7 @@ def scripts_from_post(drafts: list[dict], post) -> list[dict]:
                 if value is not None:
                     scene[field] = value.strip()
         if any(s["voiceover"] for s in script["scenes"]):
+            script["hook"] = next(s["voiceover"] for s in script["scenes"] if s["voiceover"])
             edited.append(script)
     return edited
 
@@ -171,7 +178,7 @@ class BrandKitForm(forms.ModelForm):
         widgets = {"primary_color": forms.TextInput(attrs={"type": "color"}),
                    "secondary_color": forms.TextInput(attrs={"type": "color"}),
                    "accent_color": forms.TextInput(attrs={"type": "color"}),
-                   "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml,image/webp"}),
+                   "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
                    "font": forms.ClearableFileInput(attrs={"accept": ".ttf,.otf"}),
                    "music": forms.ClearableFileInput(attrs={"accept": "audio/*"}),
                    "presenter_image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
@@ -192,6 +199,12 @@ class BrandKitForm(forms.ModelForm):
         for name in ("primary_color", "secondary_color", "accent_color"):
             if cleaned.get(name) and not HEX.match(cleaned[name]):
                 self.add_error(name, "Use a colour like #1a2b3c.")
+        for name in self.FILE_FIELDS:  # decoded, re-encoded or probed before anything is stored
+            if name in cleaned and cleaned[name] and name not in self.errors:
+                try:
+                    cleaned[name] = clean_brand_file(name, cleaned[name])
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
         return cleaned
 
     def service_fields(self) -> dict:

@@ -7,6 +7,7 @@ import mimetypes
 from functools import wraps
 
 import pydantic
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -24,6 +25,8 @@ from adgen.billing import services as billing_services
 from adgen.billing.errors import BillingError
 from adgen.dashboard import forms
 from adgen.dashboard import selectors
+from adgen.security.throttles import ScrapeThrottle, SignupEmailThrottle, SignupThrottle, throttled_or_none
+from adgen.security.uploads import served_content_type
 from tenants import selectors as tenant_selectors
 from tenants import services as tenant_services
 from tenants.errors import ApiError
@@ -88,15 +91,34 @@ def home(request):
 
 
 def signup(request):
+    """The same answer whether or not the email has an account (the link in the mail decides)."""
     form = forms.SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        created = tenant_services.tenant_create(name=d["organization"], email=d["email"], agency=d["agency"],
-                                                password=d["password"])
-        login(request, created.user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome! {created.workspace.name} is ready.")
-        return redirect("dashboard:workspace", workspace_id=created.workspace.pk)
-    return render(request, "dashboard/signup.html", {"form": form})
+    if request.method == "POST":
+        wait = throttled_or_none(request, SignupThrottle, SignupEmailThrottle)
+        if wait is not None:
+            return render(request, "dashboard/signup.html", {
+                "form": form, "error": f"Too many sign-ups; try again in {max(1, round(wait / 60))} min."},
+                status=429)
+        if form.is_valid():
+            d = form.cleaned_data
+            tenant_services.signup_request(email=d["email"], password=d["password"], organization=d["organization"],
+                                           agency=d["agency"],
+                                           confirm_base=request.build_absolute_uri(reverse("dashboard:signup")) + "confirm")
+            return render(request, "dashboard/signup_sent.html", {"email": d["email"]})
+    return render(request, "dashboard/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def signup_confirm(request, uidb64: str, token: str):
+    """GET shows a button (mail scanners follow links); POST confirms, logs in, opens the workspace."""
+    user = tenant_services.signup_confirm(uidb64=uidb64, token=token, check_only=request.method != "POST")
+    if user is None:
+        return render(request, "dashboard/signup_confirm.html", {"invalid": True}, status=404)
+    if request.method != "POST":
+        return render(request, "dashboard/signup_confirm.html", {})
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    workspace = tenant_selectors.workspace_list_for_user(user=user).first()
+    messages.success(request, f"Welcome! {workspace.name} is ready." if workspace else "Welcome!")
+    return redirect("dashboard:workspace", workspace_id=workspace.pk) if workspace else redirect("dashboard:home")
 
 
 def invitation_accept(request, token: str):
@@ -181,6 +203,9 @@ def members(request):
 def create(request):
     form = forms.ProductUrlForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if throttled_or_none(request, ScrapeThrottle) is not None:
+            form.add_error("url", "This workspace has read many pages in the last hour; try again later.")
+            return render(request, "dashboard/create.html", {"form": form, "recent": []}, status=429)
         product = ads_services.product_scrape_submit(workspace=request.workspace, url=form.cleaned_data["url"],
                                                      user=request.user)
         return redirect(_ws_url(request, "product", product_id=product.pk))
@@ -229,11 +254,12 @@ def product(request, product_id):
     return render(request, "dashboard/product_review.html", {"product": product, "form": form, "data": data})
 
 
-def _quote(request, options: dict) -> int | None:
-    spec = {k: options[k] for k in ("variants", "duration", "aspects", "preview", "platforms") if k in options}
+def _quote(request, options: dict, product, brand_kit) -> int | None:
+    """The price of the job these options will submit: the same spec, the same plan."""
     try:
+        spec = ads_services.job_spec_build(options=options, url=None, product=product, brand_kit=brand_kit)
         return billing_selectors.job_quote(organization=request.workspace.organization, spec=spec)
-    except BillingError:
+    except (BillingError, ApiError):
         return None
 
 
@@ -246,7 +272,7 @@ def product_scripts(request, product_id):
         return redirect(_ws_url(request, "product", product_id=product.pk))
     kits = ads_selectors.brand_kit_list(workspace=request.workspace)
     brand_kit = kits.filter(pk=draft["brand_kit"]).first() if draft.get("brand_kit") else None
-    quote = _quote(request, draft["options"])
+    quote = _quote(request, draft["options"], product, brand_kit)
     balance = billing_selectors.account_balance(organization=request.workspace.organization)
     error = None
     if request.method == "POST":
@@ -363,10 +389,19 @@ def variant_rerender(request, job_id, index: int):
                                                                "script": variant.script})
 
 
-def _file_response(field, *, download: bool, filename: str | None = None):
+def _file_response(field, *, download: bool, filename: str | None = None, user_file: bool = False):
+    """A stored file, streamed. A user's upload is always an attachment of a type we produced
+    (never HTML or SVG), with nosniff and a sandboxing CSP: nothing in it can run on our origin."""
     if not field:
         raise Http404("No such file.")
     name = filename or field.name.rsplit("/", 1)[-1]
+    if user_file:
+        response = FileResponse(field.open("rb"), as_attachment=True, filename=name,
+                                content_type=served_content_type(name))
+        response["Content-Security-Policy"] = settings.USER_FILE_CSP
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cross-Origin-Resource-Policy"] = "same-origin"
+        return response
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return FileResponse(field.open("rb"), as_attachment=download, filename=name, content_type=content_type)
 
@@ -433,7 +468,7 @@ def brand_kit_file(request, kit_id, kind: str):
     kit = _get_or_404(ads_selectors.brand_kit_list(workspace=request.workspace), pk=kit_id)
     if kind not in BRAND_FILES:
         raise Http404("No such file.")
-    return _file_response(getattr(kit, kind), download=False)
+    return _file_response(getattr(kit, kind), download=True, user_file=True)
 
 
 @workspace_view()

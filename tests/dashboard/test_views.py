@@ -95,13 +95,14 @@ def test_review_and_scripts_submit_the_edited_scripts(make_user):
     assert "Cloud Nest Cat Bed" in html and "credits" in html
     assert "product_image:0" not in html  # only the included image (index 1) is used
 
-    hook_name = re.search(r'name="(s0-hook)"', html).group(1)
-    response = owner.client.post(response.url, {hook_name: "Edited hook!", "s0-0-vo": "Edited first line."})
+    assert 'name="s0-hook"' not in html  # the hook is the first scene's voice-over, edited there
+    response = owner.client.post(response.url, {"s0-0-vo": "Edited first line."})
     assert response.status_code == 302, response.content[:2000]
     job = AdJob.objects.for_workspace(owner.workspace).get(kind=AdJob.Kind.AD)
     assert response.url.endswith(f"/jobs/{job.pk}/") and job.product == product
     scripts = job.options["scripts"]
-    assert scripts[0]["hook"] == "Edited hook!" and scripts[0]["scenes"][0]["voiceover"] == "Edited first line."
+    # what the video opens with and what the post copy leads with are the same edited line
+    assert scripts[0]["hook"] == "Edited first line." and scripts[0]["scenes"][0]["voiceover"] == "Edited first line."
     assert job.options["variants"] == 1 and job.quoted_credits
 
 
@@ -221,7 +222,8 @@ def test_upgrade_preview_to_final_and_rerender_one_variant(make_user):
     job = AdJob.objects.create(workspace=owner.workspace, product=product, status=AdJob.Status.SUCCEEDED,
                                options={"variants": 2, "aspects": ["9:16"], "duration": 8, "preview": True})
     Variant.objects.create(workspace=owner.workspace, job=job, index=0, script=script)
-    Variant.objects.create(workspace=owner.workspace, job=job, index=1, script={**script, "hook": "Other"})
+    Variant.objects.create(workspace=owner.workspace, job=job, index=1, script={
+        **script, "hook": "Other", "scenes": [{"voiceover": "Other first line."}, {"voiceover": "Second line."}]})
 
     response = owner.client.post(f"{owner.base}/jobs/{job.pk}/upgrade/")
     final = AdJob.objects.for_workspace(owner.workspace).exclude(pk=job.pk).get()
@@ -230,13 +232,13 @@ def test_upgrade_preview_to_final_and_rerender_one_variant(make_user):
     assert final.options["aspects"] == ["9:16"] and final.product == product
 
     form = owner.client.get(f"{owner.base}/jobs/{job.pk}/variants/1/rerender/")
-    assert b"Other" in form.content
+    assert b"Other first line." in form.content
     response = owner.client.post(f"{owner.base}/jobs/{job.pk}/variants/1/rerender/", {
-        "s0-hook": "New hook", "s0-0-vo": "A better first line.", "preview": "on"})
+        "s0-0-vo": "A better first line.", "preview": "on"})
     again = AdJob.objects.for_workspace(owner.workspace).exclude(pk__in=[job.pk, final.pk]).get()
     assert response.url.endswith(f"/jobs/{again.pk}/")
     assert again.options["variants"] == 1 and again.options["preview"] is True
-    assert again.options["scripts"][0]["hook"] == "New hook"
+    assert again.options["scripts"][0]["hook"] == "A better first line."
     assert again.options["scripts"][0]["scenes"][0]["voiceover"] == "A better first line."
 
 
