@@ -192,3 +192,102 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --------------------------------------------------------------------------- security (issue 21)
+# ADGEN_ENV=production is the production switch: the service then refuses to start without a real
+# DJANGO_SECRET_KEY and a DATABASE_URL, and HSTS, the HTTPS redirect and secure cookies default on
+# (each DJANGO_SECURE_* variable still overrides). The CLI and the demo leave ADGEN_ENV unset and
+# keep their embedded defaults.
+from datetime import timedelta as _timedelta  # noqa: E402
+
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+ADGEN_ENV = os.environ.get("ADGEN_ENV", "development").strip().lower()
+PRODUCTION = ADGEN_ENV == "production"
+if PRODUCTION:
+    if SECRET_KEY == "dev-insecure-change-me" or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured("ADGEN_ENV=production needs DJANGO_SECRET_KEY: 50+ random characters "
+                                   "(python -c 'import secrets; print(secrets.token_urlsafe(50))').")
+    if not os.environ.get("DATABASE_URL"):
+        raise ImproperlyConfigured("ADGEN_ENV=production needs DATABASE_URL (PostgreSQL); SQLite is for the CLI.")
+    if DEBUG:
+        raise ImproperlyConfigured("ADGEN_ENV=production refuses DJANGO_DEBUG=1.")
+
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", PRODUCTION)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [p for p in os.environ.get("DJANGO_SECURE_REDIRECT_EXEMPT", "").split(",") if p]
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):  # behind a TLS-terminating proxy that sets it
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "email", "first_name", "last_name")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Content-Security-Policy (django-csp): no inline script anywhere; the dashboard's JS is static
+# files (htmx vendored). Inline style attributes stay allowed (brand colour swatches).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "https:"], "media-src": ["'self'", "https:"], "font-src": ["'self'"],
+    "connect-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'none'"], "frame-ancestors": ["'none'"],
+    "form-action": ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"],
+}}
+# user files (brand kit uploads) are served with this instead: nothing in them may run
+USER_FILE_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+# Log-in lockout (django-axes): 5 failures lock the account and, separately, the address, for 15 min.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = ["adgen.security.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("ADGEN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = _timedelta(minutes=int(os.environ.get("ADGEN_LOGIN_LOCKOUT_MIN", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # each one alone locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "dashboard/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # not a client-set X-Forwarded-For
+AXES_VERBOSE = False
+
+# Throttles (DRF's, on the shared cache): API-key guessing per address, sign-up per address and
+# per email, scrape submissions and API-key creation per workspace.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update({
+    "api_key_failures": os.environ.get("ADGEN_API_KEY_FAILURE_RATE", "20/min"),
+    "signup": os.environ.get("ADGEN_SIGNUP_RATE", "10/hour"),
+    "signup_email": os.environ.get("ADGEN_SIGNUP_EMAIL_RATE", "3/hour"),
+    "scrape": os.environ.get("ADGEN_SCRAPE_RATE", "60/hour"),
+    "api_key_create": os.environ.get("ADGEN_API_KEY_CREATE_RATE", "20/hour"),
+})
+REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "adgen.security.queries.LimitOffsetPagination"
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["adgen.security.queries.JSONParser",
+                                            "adgen.security.queries.FormParser",
+                                            "rest_framework.parsers.MultiPartParser"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
+                  "adgen.security.middleware.RefuseNulMiddleware")
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = ["drf_spectacular.hooks.postprocess_schema_enums",
+                                                "adgen.security.schema.document_error_responses"]
+if "CACHES" not in globals() and (os.environ.get("REDIS_URL") or BROKER_URL.startswith("redis")):
+    # throttles and lockouts must be shared by every web process
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "adgen"}}
+
+# Uploads: per-field limits are in adgen.security.uploads; this caps what Django keeps in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+ADGEN_MAX_IMAGE_PIXELS = int(os.environ.get("ADGEN_MAX_IMAGE_PIXELS", str(40_000_000)))
+# Campaign bucket delivery: the S3-compatible endpoints the operator allows (comma-separated);
+# empty means AWS S3 only. Uploads are signed with the operator's credentials.
+ADGEN_BUCKET_ENDPOINTS = [e.strip() for e in os.environ.get("ADGEN_BUCKET_ENDPOINTS", "").split(",") if e.strip()]

@@ -12,12 +12,12 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from adgen.security.queries import QueryParamFilter  # noqa: F401  (the API's one filter backend)
 from tenants.models import ApiKey, Membership
 from tenants.auth import ApiKeyAuthentication, ApiKeyUser  # noqa: F401  (re-exported)
 from tenants.selectors import role_at_least, workspace_role
@@ -53,22 +53,6 @@ class WorkspaceRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         workspace = getattr(request, "workspace", None)
         return None if workspace is None else self.cache_format % {"scope": self.scope, "ident": workspace.pk}
-
-
-class QueryParamFilter(BaseFilterBackend):
-    """`?status=running&kind=ad`: exact-match filters a view lists in `filter_fields`."""
-
-    def filter_queryset(self, request, queryset, view):
-        for param, field in getattr(view, "filter_fields", {}).items():
-            value = request.query_params.get(param)
-            if value not in (None, ""):
-                queryset = queryset.filter(**{field: value})
-        return queryset
-
-    def get_schema_operation_parameters(self, view):
-        return [{"name": param, "required": False, "in": "query", "schema": {"type": "string"},
-                 "description": f"Only rows whose {field.replace('__', ' ')} equals this."}
-                for param, field in getattr(view, "filter_fields", {}).items()]
 
 
 WORKSPACE_PARAMETER = OpenApiParameter("workspace_id", uuid.UUID, OpenApiParameter.PATH, description="Workspace id.")

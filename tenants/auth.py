@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from adgen.security.throttles import ApiKeyFailureThrottle
 from tenants.models import ApiKey
 from tenants.selectors import api_key_authenticate
 from tenants.services import api_key_touch
@@ -39,8 +40,11 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Malformed Authorization header: use 'Bearer <api key>'.")
+        failures = ApiKeyFailureThrottle()
+        failures.check(request)  # 429 once an address has guessed wrong too often
         api_key = api_key_authenticate(raw=header[1].decode(errors="replace"))
         if api_key is None:
+            failures.record_failure(request)
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
         api_key_touch(api_key=api_key)
         return ApiKeyUser(api_key), api_key

@@ -129,3 +129,54 @@ def invitation_accept(*, token: str, user) -> Membership:
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership_set(user=user, workspace=invitation.workspace, role=invitation.role)
+
+
+# --------------------------------------------------------------------------- sign-up
+# Sign-up answers the same whether or not the email has an account: the account is confirmed
+# from a link sent to that address, and an address that already has one is told so by email.
+
+
+def signup_request(*, email: str, password: str, organization: str, agency: bool = False,
+                   confirm_base: str) -> None:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    User = get_user_model()
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None and user.is_active:
+        send_mail("Your adgen account",
+                  f"Someone (maybe you) tried to sign up for adgen with this address. It already has an "
+                  f"account: log in at {settings.SITE_URL.rstrip('/')}/login/ . If it was not you, ignore this.",
+                  settings.DEFAULT_FROM_EMAIL, [email])
+        return
+    with transaction.atomic():
+        if user is None:
+            user = tenant_create(name=organization, email=email, agency=agency, password=password).user
+        else:  # never confirmed: the latest sign-up's password; only the inbox's owner can confirm it
+            user.set_password(password)
+        user.is_active = False
+        user.save(update_fields=["is_active", "password"])
+    link = f"{confirm_base.rstrip('/')}/{urlsafe_base64_encode(force_bytes(user.pk))}/" \
+           f"{default_token_generator.make_token(user)}/"
+    send_mail("Confirm your adgen account", f"Confirm your email to start making ads: {link}\n"
+              "If you did not sign up, ignore this mail.", settings.DEFAULT_FROM_EMAIL, [email])
+
+
+def signup_confirm(*, uidb64: str, token: str, check_only: bool = False):
+    """The user the link confirms (activated unless check_only), or None for a bad or used link."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_decode
+
+    User = get_user_model()
+    try:
+        user = User.objects.filter(pk=int(urlsafe_base64_decode(uidb64).decode())).first()
+    except (ValueError, TypeError, UnicodeDecodeError, OverflowError):
+        user = None
+    if user is None or user.is_active or not default_token_generator.check_token(user, token):
+        return None
+    if not check_only:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
+from adgen.security.throttles import ApiKeyCreateThrottle
 from tenants.api import WORKSPACE_PARAMETER, WorkspaceScopedViewSet
 from tenants.models import ApiKey, Membership
 from tenants.selectors import role_at_least
@@ -15,7 +16,8 @@ from tenants.services import api_key_create, api_key_revoke
     retrieve=extend_schema(parameters=[WORKSPACE_PARAMETER]),
     create=extend_schema(parameters=[WORKSPACE_PARAMETER], responses={201: ApiKeyCreatedSerializer},
                          summary="Create an API key; the secret is in this response only"),
-    destroy=extend_schema(parameters=[WORKSPACE_PARAMETER], summary="Revoke an API key"),
+    destroy=extend_schema(parameters=[WORKSPACE_PARAMETER], responses={200: ApiKeySerializer},
+                          summary="Revoke an API key (200: the key, with revoked_at set)"),
 )
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                     mixins.DestroyModelMixin, WorkspaceScopedViewSet):
@@ -23,6 +25,9 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     serializer_class = ApiKeySerializer
     write_role = Membership.Role.ADMIN
     filter_fields = {"name": "name"}
+
+    def get_throttles(self):  # keys are minted per workspace at a bounded rate
+        return [*super().get_throttles(), *([ApiKeyCreateThrottle()] if self.action == "create" else [])]
 
     def create(self, request, *args, **kwargs):
         serializer = ApiKeySerializer(data=request.data)

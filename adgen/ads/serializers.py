@@ -3,11 +3,9 @@ and output shapes. Business logic lives in services/selectors."""
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from urllib.parse import urlsplit
 
-from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from pydantic import ValidationError as PydanticValidationError
@@ -15,6 +13,8 @@ from rest_framework import exceptions, serializers
 
 from adgen.ads import selectors
 from adgen.ads.models import AdJob, BrandKit, Product, Render, Webhook
+from adgen.security.outbound import validate_outbound_url
+from adgen.security.uploads import BRAND_FILE_RULES, clean_brand_file
 from pipelines.avatar.looks import LOOKS
 from pipelines.engines import EngineNotFound, engine_spec
 from pipelines.jobs import DEFAULT_DURATION_S, FRAMEWORKS, MAX_DURATION_S, MAX_VARIANTS, MIN_DURATION_S, PLATFORMS
@@ -97,7 +97,9 @@ class AdCreateSerializer(serializers.Serializer):
         try:
             return [AdScript.model_validate(script).model_dump(mode="json") for script in value]
         except PydanticValidationError as exc:
-            raise serializers.ValidationError(f"Invalid script: {exc.errors()[0]['msg']}") from None
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error.get("loc", ()))
+            raise serializers.ValidationError(f"Invalid script{f' ({where})' if where else ''}: {error['msg']}") from None
 
     def validate(self, attrs):
         if bool(attrs.get("url")) == bool(attrs.get("product")):
@@ -131,6 +133,12 @@ class BrandKitSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         import re
 
+        for name in BRAND_FILE_RULES:  # decoded, re-encoded or probed before anything is stored
+            if attrs.get(name):
+                try:
+                    attrs[name] = clean_brand_file(name, attrs[name])
+                except DjangoValidationError as exc:
+                    raise serializers.ValidationError({name: exc.messages}) from None
         for name in ("primary_color", "secondary_color", "accent_color"):
             if name in attrs and not re.fullmatch(r"#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?", attrs[name]):
                 raise serializers.ValidationError({name: "Use a hex colour like #ff3d57."})
@@ -207,19 +215,9 @@ class RenderSerializer(serializers.ModelSerializer):
 
 
 def webhook_url(value: str) -> str:
+    """Webhooks pass the outbound guard now, and again each time one is sent."""
     public_http_url(value)
-    if settings.ADGEN_ALLOW_PRIVATE_HOSTS:
-        return value
-    host = urlsplit(value).hostname
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except socket.gaierror:
-        raise serializers.ValidationError("This host does not resolve.")
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            raise serializers.ValidationError("Webhooks cannot point at private or local addresses.")
-    return value
+    return validate_outbound_url(value)
 
 
 class WebhookSerializer(serializers.ModelSerializer):
@@ -232,3 +230,15 @@ class WebhookSerializer(serializers.ModelSerializer):
         model = Webhook
         fields = ["id", "url", "secret", "events", "active", "created"]
         read_only_fields = ["id", "created"]
+
+
+class EventsQuerySerializer(serializers.Serializer):
+    timeout = serializers.FloatField(required=False, min_value=1, max_value=3600, default=3600,
+                                     help_text="seconds to keep the stream open (at most 3600)")
+
+    @classmethod
+    def timeout_from(cls, request) -> float:
+        """?timeout= as finite seconds in 1..3600 (nan, inf and words are a 400)."""
+        query = cls(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data["timeout"]

@@ -14,9 +14,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from adgen.ads import selectors, services
+from adgen.ads.policy import engines_check
 from adgen.ads.models import AdJob, BrandKit, Product, Render, Webhook
-from adgen.ads.serializers import (AdCreateSerializer, AdJobSerializer, BrandKitSerializer, ProductCreateSerializer,
-                                   AdProductSerializer, RenderSerializer, WebhookSerializer)
+from adgen.ads.serializers import (AdCreateSerializer, AdJobSerializer, BrandKitSerializer, EventsQuerySerializer,
+                                   ProductCreateSerializer, AdProductSerializer, RenderSerializer, WebhookSerializer)
+from adgen.security.throttles import ScrapeThrottle
 from tenants.api import WORKSPACE_PARAMETER, WorkspaceScopedViewSet
 from tenants.models import Membership
 
@@ -55,6 +57,9 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     lookup_value_regex = UUID_RE
     filter_fields = {"status": "status"}
 
+    def get_throttles(self):  # scraping is free to the tenant but not to us: a budget per workspace
+        return [*super().get_throttles(), *([ScrapeThrottle()] if self.action == "create" else [])]
+
     def create(self, request, *args, **kwargs):
         serializer = ProductCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -69,7 +74,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     create=extend_schema(parameters=WS, request=AdCreateSerializer, responses={202: AdJobSerializer},
                          summary="Make ads from a URL or a scraped product (202: the job)"),
     cancel=extend_schema(parameters=WS, request=None, responses={200: AdJobSerializer}, summary="Cancel a job"),
-    events=extend_schema(parameters=WS, responses={(200, "text/event-stream"): OpenApiTypes.STR},
+    events=extend_schema(parameters=[*WS, EventsQuerySerializer], responses={(200, "text/event-stream"): OpenApiTypes.STR},
                          summary="Server-sent events: the job's status and progress until it finishes"),
     archive=extend_schema(parameters=WS, responses={(200, "application/zip"): OpenApiTypes.BINARY},
                           summary="Download the exported batch (zip)"),
@@ -87,6 +92,7 @@ class AdJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         serializer = AdCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         options = dict(serializer.validated_data)
+        engines_check(request.workspace, options.get("engines"))  # before any credit is held
         url, product, brand_kit = options.pop("url", None), options.pop("product", None), options.pop("brand_kit", None)
         job = services.job_submit(workspace=request.workspace, options=options, url=url, product=product,
                                   brand_kit=brand_kit, user=request.user)
@@ -102,23 +108,13 @@ class AdJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def events(self, request, *args, **kwargs):
         job = self.get_object()
         base = request.build_absolute_uri("/")
-        timeout_s = min(float(request.query_params.get("timeout", 3600)), 3600.0)
+        timeout_s = EventsQuerySerializer.timeout_from(request)
 
-        def stream():
-            last, deadline = None, time.monotonic() + timeout_s
-            yield "retry: 2000\n\n"
-            while True:
-                job.refresh_from_db()
-                state = selectors.job_status(job, base_url=base)
-                payload = json.dumps(state, default=str)
-                if payload != last:
-                    last = payload
-                    yield f"event: {'done' if job.is_terminal else 'progress'}\ndata: {payload}\n\n"
-                if job.is_terminal or time.monotonic() > deadline:
-                    return
-                time.sleep(1.0)
+        from adgen.ads import events  # streamed as it happens: async under ASGI (issue 20)
 
-        response = StreamingHttpResponse(stream(), content_type="text/event-stream")
+        stream = events.job_events_async if events.is_asgi(request) else events.job_events
+        response = StreamingHttpResponse(stream(job, base_url=base, timeout_s=timeout_s),
+                                         content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
         return response

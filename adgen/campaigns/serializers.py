@@ -5,9 +5,11 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from adgen.ads.models import BrandKit
+from adgen.ads.policy import engines_check
 from adgen.ads.serializers import PLATFORMS, EnginesField, WorkspaceObjectField, public_http_url, webhook_url
 from adgen.campaigns import selectors, sources
 from adgen.campaigns.models import Campaign, CampaignRun
+from adgen.security.outbound import bucket_endpoint_allowed
 from pipelines.avatar.looks import LOOKS
 from pipelines.product import ASPECTS
 
@@ -33,8 +35,20 @@ class MatrixSerializer(serializers.Serializer):
 class BucketSerializer(serializers.Serializer):
     bucket = serializers.CharField(max_length=200)
     prefix = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    endpoint_url = serializers.URLField(required=False, allow_blank=True)
+    endpoint_url = serializers.CharField(required=False, allow_blank=True, max_length=2000,
+                                         help_text="One of the operator's ADGEN_BUCKET_ENDPOINTS; empty: AWS S3")
     region = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+    def validate_endpoint_url(self, value: str) -> str:
+        """Uploads are signed with the operator's credentials: only endpoints the operator lists."""
+        if not value:
+            return ""
+        endpoint = bucket_endpoint_allowed(value)
+        if endpoint is None:
+            raise serializers.ValidationError(
+                "This endpoint is not one this service delivers to; leave it empty for AWS S3 or ask the "
+                "operator to add it to ADGEN_BUCKET_ENDPOINTS.", code="endpoint_not_allowed")
+        return endpoint
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -63,6 +77,7 @@ class CampaignSerializer(serializers.ModelSerializer):
     def validate_matrix(self, value):
         matrix = MatrixSerializer(data=value or {})
         matrix.is_valid(raise_exception=True)
+        engines_check(self.context.get("workspace"), matrix.validated_data.get("engines"))
         return dict(matrix.validated_data)
 
     def validate_bucket(self, value):

@@ -200,3 +200,60 @@ def is_allowed(url: str, policy: GuardPolicy) -> tuple[bool, str | None]:
         return True, None
     except ScrapeError as exc:
         return False, exc.message
+
+
+# --------------------------------------------------------------------------- outbound sends
+# The one guard for everything the server posts to as well (webhooks): the same check_url, run
+# again at send time, and the connection made to the address that check vetted.
+
+
+class _PinnedBackend:
+    """An httpcore network backend that connects to one vetted address whatever the URL's name
+    resolves to now (TLS still sends and verifies the name, so certificates keep working)."""
+
+    def __init__(self, address: str):
+        import httpcore
+
+        self.address = address
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        return self._inner.connect_tcp(self.address, port, timeout=timeout, local_address=local_address,
+                                       socket_options=socket_options)
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):  # never: only TCP is vetted
+        raise OSError("unix sockets are not an outbound target")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def post_checked(url: str, *, body: bytes, headers: dict[str, str], policy: GuardPolicy,
+                 timeout_s: float = 10.0) -> int:
+    """POST `body` to `url` after vetting it now, connected to the vetted address; no redirects.
+
+    Returns the response's status code (the body is not read: it is never shown to anyone).
+    Raises ScrapeError: ssrf_blocked / invalid_url when the guard refuses, unreachable when the
+    connection fails.
+    """
+    import httpcore
+    import httpx
+
+    checked = check_url(url, policy)
+    if not checked.addresses:
+        raise ScrapeError(f"Could not resolve the host {checked.host!r}.", code="unreachable", retryable=True)
+    backend = _PinnedBackend(checked.addresses[0])
+    timeouts = {"connect": timeout_s, "read": timeout_s, "write": timeout_s, "pool": timeout_s}
+    try:
+        with httpcore.ConnectionPool(network_backend=backend, ssl_context=httpx.create_ssl_context(),
+                                     max_connections=1) as pool:
+            response = pool.request("POST", checked.url.split("#", 1)[0],
+                                    headers={**headers, "Host": checked.host_header},
+                                    content=body, extensions={"timeout": timeouts})
+            return response.status
+    except (httpcore.TimeoutException,) as exc:
+        raise ScrapeError(f"{checked.host_header} did not answer in {timeout_s:g} s.", code="unreachable",
+                          retryable=True) from exc
+    except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol, OSError) as exc:
+        raise ScrapeError(f"Could not connect to {checked.host_header} ({type(exc).__name__}).",
+                          code="unreachable", retryable=True) from exc

@@ -64,7 +64,7 @@ def test_per_workspace_throttle(make_tenant):
 
     cache.clear()
     original = SimpleRateThrottle.THROTTLE_RATES
-    SimpleRateThrottle.THROTTLE_RATES = {"workspace": "3/min"}
+    SimpleRateThrottle.THROTTLE_RATES = {**original, "workspace": "3/min"}
     try:
         a, b = make_tenant(), make_tenant()
         codes = [a.client.get(f"{a.base}/brand-kits/").status_code for _ in range(4)]
