@@ -88,6 +88,18 @@ def _classes(family: str):
     return diffusers.CogVideoXPipeline, diffusers.CogVideoXImageToVideoPipeline
 
 
+def family_of(model_dir: Path) -> str | None:
+    """The family a diffusers folder's model_index.json names (WanPipeline -> wan), if any."""
+    try:
+        class_name = json.loads((model_dir / "model_index.json").read_text()).get("_class_name", "")
+    except (OSError, ValueError):
+        return None
+    for family, prefix in (("ltx", "LTX"), ("wan", "Wan"), ("cogvideox", "CogVideoX")):
+        if class_name.startswith(prefix):
+            return family
+    return None
+
+
 def resolve_device_dtype(config: DitConfig):
     import torch
 
@@ -117,17 +129,20 @@ def load_pipelines(model_dir: Path, config: DitConfig) -> dict:
         image_model = "ImageToVideo" in class_name
         try:
             loaded = (i2v_cls if image_model else t2v_cls).from_pretrained(model_dir, dtype=dtype)
-        except (OSError, ValueError, TypeError, KeyError) as exc:
-            raise BrollError(f"Could not load the {config.family} video model from {model_dir}: {exc}",
-                             code="broll_model_load_failed") from exc
-        pipes = {"t2v": None, "i2v": None}
+        except Exception as exc:  # noqa: BLE001 - missing, truncated or foreign weights all land here
+            detail = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+            raise BrollError(f"Could not load the {config.family} video model from {model_dir} "
+                             f"(run `adgen models verify`): {detail}", code="broll_model_load_failed") from exc
+        # one generation at a time per loaded model: a pipeline keeps per-call state (the
+        # scheduler's timesteps and step index), and the t2v/i2v pair shares one scheduler
+        pipes = {"t2v": None, "i2v": None, "lock": threading.Lock()}
         if image_model:
             pipes["i2v"] = loaded
         else:
             pipes["t2v"] = loaded
             if config.family == "ltx":  # LTX-Video's weights serve both; share the modules, no reload
                 pipes["i2v"] = i2v_cls(**loaded.components)
-        for pipe in filter(None, pipes.values()):
+        for pipe in filter(None, (pipes["t2v"], pipes["i2v"])):
             pipe.set_progress_bar_config(disable=True)
             if config.vae_tiling and hasattr(pipe.vae, "enable_tiling"):
                 pipe.vae.enable_tiling()
@@ -151,7 +166,7 @@ def install_pipelines(model_dir: Path, config: DitConfig, t2v, i2v=None) -> None
     for pipe in filter(None, (t2v, i2v)):
         pipe.set_progress_bar_config(disable=True)
     with _LOAD_LOCK:
-        _PIPELINES[key] = {"t2v": t2v, "i2v": i2v}
+        _PIPELINES[key] = {"t2v": t2v, "i2v": i2v, "lock": threading.Lock()}
 
 
 # --------------------------------------------------------------------------- prompt + sizes
@@ -225,12 +240,15 @@ class DitEngine:
         """Settings given explicitly win; then the model directory's own `adgen.json` defaults
         (a tiny test model asks for 2 steps at a toy size); then the family's defaults."""
         defaults_file = model_dir / "adgen.json"
-        if not defaults_file.is_file():
-            return self.config
-        try:
-            defaults = json.loads(defaults_file.read_text())
-        except ValueError as exc:
-            raise BrollError(f"{defaults_file} is not valid JSON: {exc}", code="broll_bad_settings") from exc
+        defaults = {}
+        if defaults_file.is_file():
+            try:
+                defaults = json.loads(defaults_file.read_text())
+            except ValueError as exc:
+                raise BrollError(f"{defaults_file} is not valid JSON: {exc}", code="broll_bad_settings") from exc
+        family = family_of(model_dir)
+        if family and "family" not in defaults:
+            defaults["family"] = family  # a pulled model says what it is in model_index.json
         return DitConfig.model_validate({**defaults, **self.config.model_dump(exclude_unset=True)})
 
     def __call__(self, request: BrollRequest, out_dir: Path, report: Report | None = None) -> BrollClip:
@@ -274,7 +292,7 @@ class DitEngine:
             if config.family == "wan" and config.last_frame and last is not None:
                 kwargs["last_image"] = last
         try:
-            with torch.inference_mode():
+            with pipes["lock"], torch.inference_mode():
                 result = pipe(**kwargs)
         except torch.cuda.OutOfMemoryError as exc:  # pragma: no cover - GPU only
             raise BrollError("The GPU ran out of memory generating b-roll; enable cpu_offload or lower long_side.",
