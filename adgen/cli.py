@@ -129,27 +129,29 @@ def build_spec(url: str, args) -> "JobSpec":  # noqa: F821
 
 
 def make(urls: list[str], args, *, keep_going: bool = False) -> dict:
-    """Run the whole pipeline for each URL and export one batch. Returns the manifest.
+    """Run the whole pipeline for each URL and gather their exports into one batch folder.
+    Returns the manifest.
 
-    With keep_going (campaigns), a product that fails is listed under `failed` in the
-    manifest instead of failing the batch.
+    Each job ends in its export stage (the same packaging the service and campaigns use); the
+    folder is those exports side by side with one manifest. With keep_going (campaigns), a
+    product that fails is listed under `failed` in the manifest instead of failing the batch.
     """
+    from pipelines.engines import STAGES
     from pipelines.errors import PipelineError
-    from pipelines.export import ProductBatch, export_batch
+    from pipelines.export import export_combine
     from pipelines.runner import InProcessExecutor
     from pipelines.store import ArtifactStore
-    from pipelines.product import Product
 
     store = ArtifactStore(args.cache or default_cache_dir())
     printer = ProgressPrinter(quiet=args.quiet)
     executor = InProcessExecutor(store, report=printer, workers=args.workers)
     started = time.perf_counter()
-    batches, timings, engines, failures = [], {}, {}, []
+    exports, timings, engines, failures = [], {stage: 0.0 for stage in (*STAGES, "export")}, {}, []
     for url in urls:
         spec = build_spec(url, args)
-        engines = {stage: spec.engine(stage) for stage in ("scrape", "script", "voice", "avatar", "broll", "render")}
+        engines = {stage: spec.engine(stage) for stage in STAGES}
         try:
-            run = executor.run(spec, with_export=False)
+            run = executor.run(spec)
         except PipelineError as exc:
             if not keep_going:
                 raise
@@ -160,22 +162,11 @@ def make(urls: list[str], args, *, keep_going: bool = False) -> dict:
             continue
         for stage, seconds in run.timings_s.items():
             timings[stage] = round(timings.get(stage, 0.0) + seconds, 3)
-        product = Product.model_validate(run.results["scrape"].meta["product"])
-        batches.append(ProductBatch.from_results(url, product, run.results))
-    export_started = time.perf_counter()
-    for stage in ("scrape", "script", "voice", "avatar", "broll", "render"):
-        timings.setdefault(stage, 0.0)
-    out_dir = Path(args.out)
-    timings["export"] = 0.0
-    timings["total"] = 0.0
-    manifest = export_batch(batches, out_dir, engines=engines, timings_s=timings, zip=args.zip)
-    timings["export"] = round(time.perf_counter() - export_started, 3)
+        export = run.results["export"]
+        exports.append(export.dir / export.meta["folder"])
     timings["total"] = round(time.perf_counter() - started, 3)
-    manifest["timings_s"] = timings
-    if keep_going:
-        manifest["failed"] = failures
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
-    return manifest
+    return export_combine(exports, Path(args.out), engines=engines, timings_s=timings,
+                          failed=failures if keep_going else None, zip=args.zip)
 
 
 def summarize(manifest: dict, out_dir: Path) -> str:
@@ -335,6 +326,44 @@ def add_make_options(parser: argparse.ArgumentParser, *, out_default: str | None
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
+def cmd_cache(args) -> int:
+    """`adgen cache stats|prune`: this machine's artifact folder (the store, or with
+    ARTIFACT_STORE_URL the bucket's local cache). With DATABASE_URL set, prune keeps what the
+    service's unfinished jobs reference."""
+    from pipelines.store import open_store
+
+    references = "none (no DATABASE_URL: only the grace period protects artifacts in use)"
+    if os.environ.get("DATABASE_URL"):
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adgen.settings")
+        import django
+
+        django.setup()  # adgen.ops registers the active jobs' artifact keys as references
+        references = "the unfinished jobs in the database"
+    cap = None if args.max_mb is None else int(args.max_mb * 1024 * 1024)
+    store = open_store(args.cache or default_cache_dir(), cache_max_bytes=cap, grace_s=args.grace_s)
+    if args.cache_command == "stats":
+        stats = store.stats().as_dict()
+        if args.json:
+            print(json.dumps(stats))
+            return 0
+        cap_text = f"{stats['cap_bytes'] / 2**20:,.1f} MB" if stats["cap_bytes"] else "none"
+        print(f"folder      {stats['root']}  ({stats['backend']}"
+              f"{': ' + getattr(store, 'url', '') if stats['backend'] == 's3' else ''})")
+        print(f"artifacts   {stats['artifacts']}  {stats['bytes'] / 2**20:,.1f} MB  (cap {cap_text})")
+        print(f"builds      {stats['builds']}  {stats['build_bytes'] / 2**20:,.1f} MB in progress or left by a crash")
+        return 0
+    result = store.prune(max_bytes=cap, dry_run=args.dry_run).as_dict()
+    if args.json:
+        print(json.dumps({**result, "dry_run": args.dry_run}))
+        return 0
+    verb = "would evict" if args.dry_run else "evicted"
+    print(f"{verb} {result['evicted']} artifacts ({result['evicted_bytes'] / 2**20:,.1f} MB); "
+          f"{result['bytes_after'] / 2**20:,.1f} MB left, cap {result['cap_bytes'] / 2**20:,.1f} MB; "
+          f"{result['kept_referenced']} kept as in use; {result['stale_builds_removed']} stale build folders removed")
+    print(f"references: {references}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="adgen", description="Turn product pages into video ads.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -379,6 +408,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("file", help="CSV with a url column (or one URL per line)")
     add_make_options(run)
     p.set_defaults(func=cmd_campaign)
+
+    p = sub.add_parser("cache", help="the local artifact folder: stats, prune to its cap")
+    cache_sub = p.add_subparsers(dest="cache_command", required=True)
+    for name, text in (("stats", "size, count and cap of the artifact folder"),
+                       ("prune", "evict least recently used artifacts no active job references, down to the cap")):
+        c = cache_sub.add_parser(name, help=text)
+        c.add_argument("--cache", help="the folder (default: ARTIFACT_ROOT or ~/.cache/adgen/artifacts)")
+        c.add_argument("--max-mb", type=float, help="cap in MB (default: ARTIFACT_CACHE_MAX_MB, 20480)")
+        c.add_argument("--grace-s", type=float, help="keep artifacts used this recently (default: ARTIFACT_CACHE_GRACE_S, 600)")
+        c.add_argument("--json", action="store_true")
+        if name == "prune":
+            c.add_argument("--dry-run", action="store_true", help="say what would go, remove nothing")
+    p.set_defaults(func=cmd_cache)
 
     for name in sorted(SERVICE_COMMANDS):
         sub.add_parser(name, help=f"service: {name} (see adgen {name} --help)", add_help=False)

@@ -57,18 +57,18 @@ def main() -> None:
     os.environ["ADGEN_ALLOW_PRIVATE_HOSTS"] = "1"
     os.environ["ADGEN_CACHE_DIR"] = str(work / "cache")  # cold render cache (music bed, mixes)
 
-    from pipelines.export import ProductBatch, export_batch
-    from pipelines.engines import DEFAULT_ENGINES
-    from pipelines.jobs import JobSpec
+    from pipelines.engines import STAGES
+    from pipelines.export import export_combine
+    from pipelines.jobs import job_spec_build
+    from pipelines.product import Product
     from pipelines.runner import InProcessExecutor
     from pipelines.store import ArtifactStore
-    from pipelines.product import Product
 
     base, server = serve_store()
     url = f"{base}/products/{args.product}.html"
-    spec = JobSpec(url=url, variants=args.variants, aspects=args.aspects.split(","), duration_s=args.duration,
-                   preview=args.preview, allow_private_hosts=True,
-                   engine_settings={"render": {"preset": args.preset}} if args.preset else {})
+    spec = job_spec_build({"url": url, "variants": args.variants, "aspects": args.aspects, "duration": args.duration,
+                           "preview": args.preview, "allow_private_hosts": True,
+                           "engine_settings": {"render": {"preset": args.preset}} if args.preset else None})
     store = ArtifactStore(work / "artifacts")  # cold artifact store
 
     spans: dict[str, list[float]] = {}
@@ -84,16 +84,14 @@ def main() -> None:
 
     executor = InProcessExecutor(store, workers=args.workers or None, report=on_progress)
     started = time.perf_counter()
-    run = executor.run(spec, with_export=False)
-    graph_done = time.perf_counter()
+    run = executor.run(spec)  # export included: the same packaging as `adgen make`
     product = Product.model_validate(run.results["scrape"].meta["product"])
-    batch = ProductBatch.from_results(url, product, {**run.results})
     out_dir = Path(args.out) if args.out else work / "out"
     timings = {k: round(v, 2) for k, v in run.timings_s.items()}
-    manifest = export_batch([batch], out_dir, engines={k: spec.engine(k) for k in DEFAULT_ENGINES},
-                            timings_s=timings)
+    export = run.results["export"]
+    manifest = export_combine([export.dir / export.meta["folder"]], out_dir,
+                              engines={k: spec.engine(k) for k in STAGES}, timings_s=timings)
     wall = time.perf_counter() - started
-    timings["export"] = round(time.perf_counter() - graph_done, 2)
     timings["total"] = round(wall, 2)
     server.shutdown()
 
@@ -111,7 +109,7 @@ def main() -> None:
             continue
         busy = sum(b - a for a, b in items)
         print(f"{stage:<8} {len(items):>5} {busy:>8.1f} {min(a for a, _ in items):>7.1f}-{max(b for _, b in items):<8.1f}")
-    print(f"{'export':<8} {1:>5} {timings['export']:>8.1f}")
+    print(f"{'export':<8} {1:>5} {timings.get('export', 0.0):>8.1f}")
     if args.nodes:  # the schedule: which node ran when
         for node_id, (a, b) in sorted(spans.items(), key=lambda kv: kv[1][0]):
             print(f"  {a - started:6.1f}-{b - started:<6.1f} {b - a:5.1f}s  {node_id}")

@@ -400,13 +400,6 @@ def run_summary(items: list[CampaignRunItem]) -> dict:
 # --------------------------------------------------------------------------- delivering
 
 
-def _entry_name(item: CampaignRunItem, render, language: str) -> str:
-    slug = slugify(item.title or item.url)[:60] or f"product-{item.position}"
-    variant = render.variant.index if render.variant else 0
-    platform = f"-{render.platform}" if render.platform else ""
-    return f"{item.position:03d}-{slug}/{language}/v{variant + 1}-{render.aspect.replace(':', 'x')}{platform}.mp4"
-
-
 def run_manifest(run: CampaignRun, files: dict[str, dict]) -> dict:
     items = []
     for item in run.items.all():
@@ -428,24 +421,42 @@ def run_manifest(run: CampaignRun, files: dict[str, dict]) -> dict:
 
 
 def _archive_build(run: CampaignRun, target: Path) -> dict:
+    """The run's zip: each job's export (the batch folder its export stage made: videos, captions,
+    thumbnails, post copy and the job's manifest) under `<position>-<product>/<language>/`, plus
+    the campaign's manifest.json."""
+    from adgen.ads.walker import artifact_store
+    from pipelines.export import export_files
+
+    store = artifact_store()
     files: dict[str, dict] = {}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:  # MP4s do not deflate
         for item in run.items.filter(status=ItemStatus.SUCCEEDED).prefetch_related("jobs"):
+            slug = slugify(item.title or item.url)[:60] or f"product-{item.position}"
             for job in item.jobs.all():
-                language = (job.options or {}).get("language", "en")
-                for render in job.renders.select_related("variant").order_by("node_id"):
-                    name = _entry_name(item, render, language)
-                    with render.file.open("rb") as src, archive.open(name, "w", force_zip64=True) as dst:
-                        while chunk := src.read(1 << 20):
-                            dst.write(chunk)
-                    files[name] = {"position": item.position, "job": str(job.pk), "render": str(render.pk),
-                                   "aspect": render.aspect, "platform": render.platform or None,
-                                   "variant": (render.variant.index + 1) if render.variant else None,
-                                   "language": language, "width": render.width, "height": render.height,
-                                   "duration_s": round(render.duration_s, 3), "size_bytes": render.size_bytes}
+                if not job.export_artifact_key:
+                    continue
+                batch = store.path(job.export_artifact_key) / "batch"
+                manifest = json.loads((batch / "manifest.json").read_text(encoding="utf-8"))
+                language = (job.options or {}).get("language") or _job_language(manifest)
+                folder = f"{item.position:03d}-{slug}/{language}"
+                for name in [*export_files(manifest), "manifest.json"]:
+                    archive.write(batch / name, f"{folder}/{name}")
+                for product in manifest["products"]:
+                    for v, variant in enumerate(product["variants"]):
+                        for output in variant["outputs"]:
+                            files[f"{folder}/{output['file']}"] = {
+                                "position": item.position, "job": str(job.pk), "aspect": output["aspect"],
+                                "platform": output.get("platform"), "variant": v + 1, "language": language,
+                                "width": output["width"], "height": output["height"],
+                                "duration_s": output["duration_s"], "size_bytes": output["size_bytes"]}
         manifest = run_manifest(run, files)
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
     return manifest
+
+
+def _job_language(manifest: dict) -> str:
+    variants = [v for p in manifest.get("products", []) for v in p.get("variants", [])]
+    return (variants[0].get("language") if variants else None) or "en"
 
 
 def campaign_run_deliver(*, run_id) -> CampaignRun:

@@ -22,7 +22,8 @@ from pipelines.errors import ExportError
 from pipelines.media import has_faststart, media_info
 from pipelines.product import ASPECTS, AdScript, Product, RenderOutput
 
-__all__ = ["ProductBatch", "RenderedOutput", "export_batch", "slugify", "adgen_version"]
+__all__ = ["ProductBatch", "RenderedOutput", "export_batch", "export_combine", "export_files", "slugify",
+           "adgen_version"]
 
 
 def adgen_version() -> str:
@@ -205,3 +206,61 @@ def export_batch(batches: list[ProductBatch], out_dir: Path, engines: dict, timi
                 zf.write(path, f"{out_dir.name}/{path.name}")
         manifest["zip"] = zip_path.name  # beside the batch folder; never an absolute path
     return manifest
+
+
+def export_files(manifest: dict) -> list[str]:
+    """Every file a batch manifest names (videos, captions, thumbnails, post copy), in order."""
+    names: list[str] = []
+    for product in manifest.get("products", []):
+        for variant in product.get("variants", []):
+            for output in variant.get("outputs", []):
+                names += [output[k] for k in ("file", "captions", "captions_vtt", "thumbnail") if output.get(k)]
+            if variant.get("post_copy"):
+                names.append(variant["post_copy"])
+    return names
+
+
+def _prefixed(manifest_product: dict, prefix: str) -> dict:
+    product = json.loads(json.dumps(manifest_product))
+    for variant in product.get("variants", []):
+        for output in variant.get("outputs", []):
+            for key in ("file", "captions", "captions_vtt", "thumbnail"):
+                if output.get(key):
+                    output[key] = f"{prefix}/{output[key]}"
+        if variant.get("post_copy"):
+            variant["post_copy"] = f"{prefix}/{variant['post_copy']}"
+    return product
+
+
+def export_combine(batch_dirs: list[Path], out_dir: Path, *, engines: dict, timings_s: dict,
+                   failed: list[dict] | None = None, zip: bool = False) -> dict:
+    """One folder and manifest from the export stage's batch folders (one per job): how the CLI
+    packages several products. Files keep the export's names; a product whose names are taken
+    already (two products with one title) goes into a subfolder of its own."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    products, written, taken = [], [], set()
+    for n, batch_dir in enumerate(batch_dirs):
+        manifest = json.loads((Path(batch_dir) / "manifest.json").read_text(encoding="utf-8"))
+        names = export_files(manifest)
+        prefix = "" if not taken & set(names) else f"product-{n + 1}"
+        for name in names:
+            target = out_dir / prefix / name if prefix else out_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _place(Path(batch_dir) / name, target)
+            written.append(target)
+            taken.add(name)
+        products += [_prefixed(p, prefix) if prefix else p for p in manifest["products"]]
+    combined = {"adgen_version": adgen_version(),
+                "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "engines": dict(engines or {}), "timings_s": dict(timings_s or {}), "products": products}
+    if failed is not None:
+        combined["failed"] = failed
+    (out_dir / "manifest.json").write_text(json.dumps(combined, indent=2, ensure_ascii=False), encoding="utf-8")
+    if zip:
+        zip_path = out_dir.parent / f"{out_dir.name}.zip"
+        with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_STORED) as zf:
+            for path in [*written, out_dir / "manifest.json"]:
+                zf.write(path, f"{out_dir.name}/{path.relative_to(out_dir)}")
+        combined["zip"] = zip_path.name
+    return combined
