@@ -286,14 +286,49 @@ def cmd_demo(args) -> int:
 
 
 def cmd_models(args) -> int:
-    if args.models_command == "make-tiny":
-        from pipelines.broll.tiny import make_tiny_model_dir
+    """`adgen models list | pull | import | verify | make-tiny` (pipelines.models)."""
+    from pipelines import models
 
-        path = make_tiny_model_dir(Path(args.dir), family=args.family)
-        print(f"tiny randomly initialised {args.family} model written to {path}")
-        print(f"try it: adgen make URL --engine broll=dit --model-dir {path}")
+    command = args.models_command
+    if command == "list":
+        rows = models.listing()
+        if args.json:
+            print(json.dumps([models.describe(row) for row in rows], indent=2))
+        else:
+            print(models.format_listing(rows))
         return 0
-    raise CliError("adgen models: choose a subcommand (make-tiny)")
+    if command == "pull":
+        entry = models.catalog_entry(args.name)
+        print(f"{entry.name}: {entry.licence.name} ({entry.licence.summary})", file=sys.stderr)
+        path = models.pull(args.name, args.dir, accept_licence=args.accept_licence, progress=not args.quiet)
+        print(f"{entry.name} installed in {path}")
+        print(models.usage_hint(entry, path))
+        return 0
+    if command == "import":
+        entry = models.catalog_entry(args.name)
+        path = models.import_folder(args.name, args.source, args.dir)
+        print(f"{entry.name} imported into {path}")
+        print(models.usage_hint(entry, path))
+        return 0
+    if command == "verify":
+        results = models.verify(args.name, args.dir)
+        for result in results:
+            print(f"{result.entry.name}: {'ok' if result.state == 'installed' else 'DAMAGED'} ({result.folder})")
+            for problem in result.problems:
+                print(f"  {problem}")
+        if not results:
+            print("no catalogue model is installed (adgen models list)")
+        damaged = [r.entry.name for r in results if r.state != "installed"]
+        if damaged:
+            raise CliError(f"damaged: {', '.join(damaged)}; run `adgen models pull NAME` again to repair")
+        return 0
+    if command == "make-tiny":
+        kind = args.kind or args.family or "ltx"
+        path = models.make_tiny(kind, Path(args.dir))
+        print(f"tiny randomly initialised {kind} model written to {path}")
+        print(models.usage_hint_for_kind(kind, path))
+        return 0
+    raise CliError("adgen models: choose a subcommand (list, pull, import, verify, make-tiny)")
 
 
 def cmd_campaign(args) -> int:
@@ -395,11 +430,27 @@ def build_parser() -> argparse.ArgumentParser:
     add_make_options(p, out_default="out/demo")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("models", help="model directory helpers")
+    p = sub.add_parser("models", help="the model catalogue: list, pull, import, verify, make-tiny")
     models_sub = p.add_subparsers(dest="models_command", required=True)
-    tiny = models_sub.add_parser("make-tiny", help="write a tiny random DiT model dir to try the GPU path on CPU")
+    listing = models_sub.add_parser("list", help="every catalogue model: installed?, size, VRAM, licence")
+    listing.add_argument("--json", action="store_true")
+    pull = models_sub.add_parser("pull", help="download a model from the Hugging Face hub ($HF_ENDPOINT), verified")
+    pull.add_argument("name")
+    pull.add_argument("--dir", help="install here instead of the default folder")
+    pull.add_argument("--accept-licence", action="store_true", help="needed for models whose licence restricts use")
+    pull.add_argument("--quiet", action="store_true", help="no progress bars")
+    imp = models_sub.add_parser("import", help="install a folder you fetched yourself")
+    imp.add_argument("name")
+    imp.add_argument("source", metavar="DIR")
+    imp.add_argument("--dir", help="install here instead of the default folder")
+    check = models_sub.add_parser("verify", help="re-hash installed models against their install manifests")
+    check.add_argument("name", nargs="?")
+    check.add_argument("--dir", help="the model's folder, when not the default")
+    tiny = models_sub.add_parser("make-tiny", help="write a tiny random model in a published layout (try a GPU "
+                                                   "engine on a CPU)")
     tiny.add_argument("dir")
-    tiny.add_argument("--family", default="ltx", help="ltx (default), wan, cogvideox")
+    tiny.add_argument("--kind", help="musetalk, ltx (default), wan, cogvideox, piper")
+    tiny.add_argument("--family", help=argparse.SUPPRESS)  # the --kind of older releases
     p.set_defaults(func=cmd_models)
 
     p = sub.add_parser("campaign", help="batch campaigns (offline path)")
