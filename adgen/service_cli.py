@@ -65,14 +65,30 @@ def cmd_serve(args) -> int:
     # uvicorn serves the ASGI app: server-sent event streams do not pin a worker process.
     import uvicorn
 
+    from django.conf import settings
+
+    # on SIGTERM open server-sent event streams get ADGEN_SHUTDOWN_GRACE_S to end, then are cut
+    # (browsers reconnect to another web process), so a deploy never waits on a watcher's tab
     uvicorn.run("adgen.asgi:application", host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=True, log_level=os.environ.get("LOG_LEVEL", "warning").lower())
+                proxy_headers=True, log_level=settings.LOG_LEVEL.lower(),
+                timeout_graceful_shutdown=settings.ADGEN_SHUTDOWN_GRACE_S)
     return 0
 
 
 def worker_command(args) -> list[str]:
     return [sys.executable, "-m", "dramatiq", "django_dramatiq.setup", "adgen.ads.actors",
             "--processes", str(args.processes), "--threads", str(args.threads), "--queues", *args.queues]
+
+
+def worker_env(args) -> dict[str, str]:
+    """dramatiq's Prometheus exposition: one port per worker command (9191 unless set), its
+    multiprocess files in a folder of this command's own, so two workers on a host don't mix."""
+    import tempfile
+
+    env = dict(os.environ)
+    if "dramatiq_prom_db" not in env:
+        env["dramatiq_prom_db"] = tempfile.mkdtemp(prefix="adgen-worker-metrics-")
+    return env
 
 
 def cmd_worker(args) -> int:
@@ -82,7 +98,7 @@ def cmd_worker(args) -> int:
     if not settings.BROKER_URL:
         print("adgen worker: BROKER_URL is not set (e.g. redis://127.0.0.1:6379/0)", file=sys.stderr)
         return 2
-    proc = subprocess.Popen(worker_command(args))
+    proc = subprocess.Popen(worker_command(args), env=worker_env(args))
     stop = threading.Event()
 
     def forward(signum, frame):

@@ -186,12 +186,48 @@ TRIAL_CREDITS = int(os.environ.get("ADGEN_TRIAL_CREDITS", "200"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "adgen <noreply@localhost>")
 
+# --------------------------------------------------------------------------- operations (issue 20)
+# Logs: LOG_LEVEL in any case (warning, INFO, Debug...); one line per record, to stderr.
+_LOG_LEVELS = {
+    "critical": "CRITICAL", "error": "ERROR", "warning": "WARNING", "warn": "WARNING", "info": "INFO", "debug": "DEBUG"}
+LOG_LEVEL = _LOG_LEVELS.get((os.environ.get("LOG_LEVEL") or "warning").strip().lower(), "")
+if not LOG_LEVEL:
+    from django.core.exceptions import ImproperlyConfigured as _Improperly  # noqa: E402
+
+    raise _Improperly(f"LOG_LEVEL={os.environ['LOG_LEVEL']!r}: use one of debug, info, warning, error, critical.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# Artifacts: ARTIFACT_STORE_URL=s3://bucket/prefix keeps them in an S3-compatible bucket
+# (S3_ENDPOINT_URL + the AWS_* variables), ARTIFACT_ROOT then being this machine's cache of it;
+# unset, ARTIFACT_ROOT is the store. The cache is capped; eviction skips what active jobs use.
+ARTIFACT_STORE_URL = os.environ.get("ARTIFACT_STORE_URL", "").strip()
+if ARTIFACT_STORE_URL and not ARTIFACT_STORE_URL.startswith("s3://"):
+    from django.core.exceptions import ImproperlyConfigured as _Improperly  # noqa: E402
+
+    raise _Improperly(f"ARTIFACT_STORE_URL={ARTIFACT_STORE_URL!r}: use s3://bucket/prefix, or leave it unset.")
+ARTIFACT_CACHE_MAX_MB = float(os.environ.get("ARTIFACT_CACHE_MAX_MB") or 20 * 1024)
+ARTIFACT_CACHE_GRACE_S = float(os.environ.get("ARTIFACT_CACHE_GRACE_S") or 600)
+
+# Health and metrics: /healthz (database, broker, storage, artifact store, worker heartbeats,
+# queue depths) and /metrics (django-prometheus). ADGEN_OPS_TOKEN (a bearer token) guards the
+# details; workers export dramatiq's metrics on dramatiq_prom_host:dramatiq_prom_port (9191).
+ADGEN_OPS_TOKEN = os.environ.get("ADGEN_OPS_TOKEN", "")
+ADGEN_WORKER_HEARTBEAT_S = float(os.environ.get("ADGEN_WORKER_HEARTBEAT_S") or 10)
+ADGEN_WORKER_STALE_S = float(os.environ.get("ADGEN_WORKER_STALE_S") or 60)
+ADGEN_SSE_POLL_S = float(os.environ.get("ADGEN_SSE_POLL_S") or 0.5)
+ADGEN_SHUTDOWN_GRACE_S = float(os.environ.get("ADGEN_SHUTDOWN_GRACE_S") or 5)
+INSTALLED_APPS += ["django_prometheus", "adgen.ops"]
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+DRAMATIQ_BROKER["MIDDLEWARE"].append("adgen.ops.middleware.WorkerHeartbeat")
+if env_bool("ADGEN_WORKER_METRICS", True) and _broker != "dramatiq.brokers.stub.StubBroker":
+    DRAMATIQ_BROKER["MIDDLEWARE"].append("dramatiq.middleware.prometheus.Prometheus")
 
 # --------------------------------------------------------------------------- security (issue 21)
 # ADGEN_ENV=production is the production switch: the service then refuses to start without a real

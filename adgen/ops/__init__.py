@@ -1,0 +1,1 @@
+"""Operations: worker heartbeats, /healthz, Prometheus metrics, the artifact store's wiring."""
