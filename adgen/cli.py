@@ -23,6 +23,7 @@ from pipelines.jobs import DEFAULT_DURATION_S, PLATFORMS  # light: no engine is 
 SERVICE_COMMANDS = {"serve", "worker", "scheduler", "tenant", "migrate"}
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STORE_DIR = REPO_ROOT / "fixtures" / "store"
+DEMO_PORTRAIT = STORE_DIR / "presenters" / "astronaut.jpg"
 
 
 def default_cache_dir() -> Path:
@@ -117,15 +118,28 @@ def build_spec(url: str, args) -> "JobSpec":  # noqa: F821
     presenter = getattr(args, "presenter", None)
     if presenter and not Path(presenter).is_file():
         raise CliError(f"--presenter: no such image {presenter}")
+    presenters = [p.strip() for p in (getattr(args, "presenters", None) or "").split(",")] or None
+    for i, value in enumerate(presenters or []):
+        if value and not _is_look(value):
+            if not Path(value).is_file():
+                raise CliError(f"--presenters: no such image or presenter look {value}")
+            presenters[i] = str(Path(value).resolve())
     return job_spec_build({
         "url": url, "variants": args.variants, "aspects": args.aspects, "duration": args.duration,
         "language": args.language, "tone": args.tone, "seed": args.seed, "engines": parse_engines(args.engine),
         "platforms": args.platform, "preview": args.preview,
         "brand": load_brand_kit(getattr(args, "brand_kit", None)),
         "presenter": str(Path(presenter).resolve()) if presenter else None,
+        "presenters": presenters if presenters and any(presenters) else None,
         "model_dir": str(Path(args.model_dir).resolve()) if getattr(args, "model_dir", None) else None,
         "device": getattr(args, "device", None), "allow_private_hosts": allow_private_hosts(),
     })
+
+
+def _is_look(name: str) -> bool:
+    from pipelines.avatar.looks import LOOKS
+
+    return name in LOOKS
 
 
 def make(urls: list[str], args, *, keep_going: bool = False) -> dict:
@@ -337,7 +351,8 @@ def cmd_campaign(args) -> int:
     return campaign_run_offline(args)
 
 
-def add_make_options(parser: argparse.ArgumentParser, *, out_default: str | None = None) -> None:
+def add_make_options(parser: argparse.ArgumentParser, *, out_default: str | None = None,
+                     presenters_default: str | None = None) -> None:
     parser.add_argument("--variants", type=int, default=2, help="ad script variants per product (default 2)")
     parser.add_argument("--aspects", default="9:16,1:1,4:5,16:9", help="comma-separated aspect ratios")
     parser.add_argument("--duration", type=float, default=DEFAULT_DURATION_S,
@@ -349,6 +364,9 @@ def add_make_options(parser: argparse.ArgumentParser, *, out_default: str | None
     parser.add_argument("--engine", action="append", metavar="STAGE=NAME",
                         help="pick an engine, e.g. --engine avatar=photo --engine broll=dit")
     parser.add_argument("--presenter", help="portrait image for the photo presenter")
+    parser.add_argument("--presenters", default=presenters_default,
+                        help="one presenter per variant, in turn: look names or portrait images, comma-separated "
+                             "(an empty item keeps the default presenter)")
     parser.add_argument("--model-dir", help="local model directory for a neural engine")
     parser.add_argument("--device", help="torch device for neural engines (cpu, cuda)")
     parser.add_argument("--brand-kit", help="brand kit file (JSON or TOML, asset paths relative to it)")
@@ -427,7 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_make)
 
     p = sub.add_parser("demo", help="make ads for a product of the bundled demo store")
-    add_make_options(p, out_default="out/demo")
+    # the illustrated presenter in the first variant, a real person's photo (NASA, public domain) in the second
+    add_make_options(p, out_default="out/demo", presenters_default=f",{DEMO_PORTRAIT}")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("models", help="the model catalogue: list, pull, import, verify, make-tiny")

@@ -59,10 +59,22 @@ class JobSpec(Model):
     platforms: list[str | None] = Field(default_factory=lambda: [None])
     preview: bool = False
     brand: BrandKit = Field(default_factory=BrandKit)
+    # one presenter per variant, in turn (a look name or a portrait path; "" = the brand kit's)
+    presenters: list[str] | None = None
     allow_private_hosts: bool = False
 
     def engine(self, stage: str) -> str:
         return self.engines.get(stage) or DEFAULT_ENGINES[stage]
+
+    def presenter(self, variant: int) -> tuple[str, str | None]:
+        """The avatar engine and presenter of one variant: a portrait is animated by `photo`
+        unless the job chose its presenter engine."""
+        presenter = self.brand.presenter
+        if self.presenters:
+            presenter = self.presenters[variant % len(self.presenters)] or self.brand.presenter
+        if "avatar" in self.engines:
+            return self.engines["avatar"], presenter
+        return ("photo" if presenter and _is_image_path(presenter) else DEFAULT_ENGINES["avatar"]), presenter
 
     def settings(self, stage: str) -> dict:
         return dict(self.engine_settings.get(stage) or {})
@@ -95,6 +107,7 @@ class JobOptions(BaseModel):
     brand: BrandKit | None = None
     voice: str | None = None
     presenter: str | None = None  # a look name or a portrait path
+    presenters: list[str] | None = None  # one per variant, in turn ("" = the brand kit's)
     model_dir: str | None = None  # local weights for whichever chosen engine reads a model folder
     device: str | None = None  # torch device for the chosen GPU engines
     allow_private_hosts: bool = False
@@ -153,14 +166,15 @@ def job_spec_build(options: JobOptions | dict, *, require_source: bool = True) -
     if opts.presenter:
         brand.presenter = opts.presenter
     # a portrait (a kit's uploaded photo or --presenter) is what the photo presenter animates; a
-    # look name keeps the stage's default
-    if "avatar" not in engines and brand.presenter and _is_image_path(brand.presenter):
+    # look name keeps the stage's default. Per-variant presenters are resolved per variant (plan).
+    if "avatar" not in engines and not opts.presenters and brand.presenter and _is_image_path(brand.presenter):
         engines["avatar"] = "photo"
     for stage in STAGES:
         spec = engine_spec(stage, engines.get(stage))  # EngineNotFound lists the valid names
         if spec.name != DEFAULT_ENGINES[stage]:
             engines[stage] = spec.name
-        if "portrait" in spec.needs and not (brand.presenter and _is_image_path(brand.presenter)):
+        portraits = [p for p in [brand.presenter, *(opts.presenters or [])] if p and _is_image_path(p)]
+        if "portrait" in spec.needs and not portraits:
             raise InvalidJob(f"The {spec.name} presenter needs a portrait photo (a brand kit's presenter image).",
                              code="portrait_required")
         if opts.model_dir and spec.model_dir_env:
@@ -181,7 +195,7 @@ def job_spec_build(options: JobOptions | dict, *, require_source: bool = True) -
         "aspects": aspects, "duration_s": opts.duration, "language": opts.language or None,
         "frameworks": frameworks, "seed": opts.seed, "engines": engines,
         "engine_settings": engine_settings, "platforms": platforms or [None], "preview": opts.preview,
-        "brand": brand, "allow_private_hosts": opts.allow_private_hosts,
+        "brand": brand, "presenters": opts.presenters or None, "allow_private_hosts": opts.allow_private_hosts,
     }
     if opts.tone:
         fields["tone"] = opts.tone
@@ -337,11 +351,9 @@ def plan(spec: JobSpec, done: dict[str, "NodeResult"], *, with_export: bool = Tr
         return nodes
 
     scripts = [AdScript.model_validate(s) for s in done["script"].meta["scripts"]]
-    voice_engine, avatar_engine = spec.engine("voice"), spec.engine("avatar")
+    voice_engine = spec.engine("voice")
     broll_engine, render_engine = spec.engine("broll"), spec.engine("render")
     voice_settings = {**({"voice": spec.brand.voice} if spec.brand.voice else {}), **spec.settings("voice")}
-    avatar_settings = {**({"presenter": spec.brand.presenter} if spec.brand.presenter else {}),
-                       "brand_color": spec.brand.primary_color, **spec.settings("avatar")}
     width, height = broll_master_size(spec.aspects)
     brand = spec.brand.model_dump(mode="json")
     render_ids: list[str] = []
@@ -351,6 +363,9 @@ def plan(spec: JobSpec, done: dict[str, "NodeResult"], *, with_export: bool = Tr
                           ("script",), queue=_queue("voice", voice_engine)))
         uses_presenter = any(s.visual == "avatar" for s in script.scenes)
         if uses_presenter:
+            avatar_engine, presenter = spec.presenter(v)
+            avatar_settings = {**({"presenter": presenter} if presenter else {}),
+                               "brand_color": spec.brand.primary_color, **spec.settings("avatar")}
             nodes.append(Node(avatar_id, "avatar", AvatarParams(
                 engine=avatar_engine, settings=avatar_settings, variant=v, preview=spec.preview,
             ), (voice_id,), queue=_queue("avatar", avatar_engine)))
@@ -419,8 +434,15 @@ def plan_billing(spec: JobSpec) -> list[BillableWork]:
     render = engine_spec("render", spec.engine("render"))
     work = [BillableWork("render", render.name, render.price, spec.variants * len(spec.render_targets()),
                          seconds, spec.preview)]
-    for stage in ("script", "voice", "avatar", "broll"):  # made once per variant, shared by its renders
+    for stage in ("script", "voice", "broll"):  # made once per variant, shared by its renders
         engine = engine_spec(stage, spec.engine(stage))
         if engine.price != "included":
             work.append(BillableWork(stage, engine.name, engine.price, spec.variants, seconds, spec.preview))
+    presenters: dict[str, int] = {}
+    for v in range(spec.variants):
+        presenters[spec.presenter(v)[0]] = presenters.get(spec.presenter(v)[0], 0) + 1
+    for name, count in presenters.items():
+        engine = engine_spec("avatar", name)
+        if engine.price != "included":
+            work.append(BillableWork("avatar", name, engine.price, count, seconds, spec.preview))
     return work

@@ -212,3 +212,16 @@ def test_node_keys_are_stable_across_processes():
 def test_a_spec_survives_its_json():
     spec = job_spec_build({"url": URL, "platforms": ["tiktok"], "brand": {"name": "Kettle & Crane"}})
     assert JobSpec.model_validate(json.loads(spec.model_dump_json())) == spec
+
+
+def test_presenters_per_variant_pick_their_engine_each():
+    spec = job_spec_build({"url": URL, "aspects": ["1:1"], "presenters": ["", "/p/astronaut.jpg", "omar"],
+                           "variants": 3})
+    nodes = {n.id: n for n in plan(spec, _done_script(*[_script(["avatar"])] * 3))}
+    assert nodes["avatar:0"].params.engine == "puppet" and "presenter" not in nodes["avatar:0"].params.settings
+    assert nodes["avatar:1"].params.engine == "photo"
+    assert nodes["avatar:1"].params.settings["presenter"] == "/p/astronaut.jpg"
+    assert nodes["avatar:2"].params.engine == "puppet" and nodes["avatar:2"].params.settings["presenter"] == "omar"
+    lipsync = job_spec_build({"url": URL, "variants": 2, "presenters": ["", "/p/a.jpg"],
+                              "engines": {"avatar": "lipsync"}})
+    assert [w.nodes for w in plan_billing(lipsync) if w.stage == "avatar"] == [2]
