@@ -91,25 +91,9 @@ def parse_engines(values: list[str] | None) -> dict[str, str]:
 
 def load_brand_kit(path: str | None):
     from pipelines.product import BrandKit
+    from pipelines.render.brand import load_brand_kit as load_kit_file
 
-    if not path:
-        return BrandKit()
-    kit_path = Path(path)
-    if not kit_path.is_file():
-        raise CliError(f"--brand-kit: no such file {path}")
-    if kit_path.suffix.lower() == ".toml":
-        import tomllib
-
-        data = tomllib.loads(kit_path.read_text())
-    else:
-        data = json.loads(kit_path.read_text())
-    # asset paths in a kit file are relative to the file
-    for field in ("logo", "music", "font", "intro", "outro"):
-        if data.get(field) and not Path(data[field]).is_absolute() and (kit_path.parent / data[field]).exists():
-            data[field] = str((kit_path.parent / data[field]).resolve())
-    if data.get("presenter") and (kit_path.parent / data["presenter"]).is_file():
-        data["presenter"] = str((kit_path.parent / data["presenter"]).resolve())
-    return BrandKit.model_validate(data)
+    return load_kit_file(path) if path else BrandKit()
 
 
 def build_spec(url: str, args) -> "JobSpec":  # noqa: F821

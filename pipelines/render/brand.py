@@ -1,6 +1,6 @@
 """Brand kit as a file (`--brand-kit PATH`): JSON or TOML beside its assets.
 
-Asset paths (logo, music, font, intro, outro) are relative to the kit file, so a kit folder can be
+Asset paths (logo, music, font, intro, outro, a presenter portrait) are relative to the kit file, so a kit folder can be
 zipped and shared. The workspace model on the Django side stores the same fields.
 """
 
@@ -39,6 +39,9 @@ def load_brand_kit(path: str | Path) -> BrandKit:
             # a font may also be a fontconfig family name; any other asset must exist
             raise RenderError(f"Brand kit {path.name}: {field} file {value!r} not found next to the kit.",
                               code="brand_kit_invalid")
+    presenter = data.get("presenter")
+    if presenter and (path.parent / presenter).is_file():  # a portrait beside the kit; else a look name
+        data["presenter"] = str((path.parent / presenter).resolve())
     try:
         return BrandKit.model_validate(data)
     except ValueError as exc:
