@@ -329,10 +329,38 @@ def cmd_models(args) -> int:
     raise CliError("adgen models: choose a subcommand (list, pull, import, verify, make-tiny)")
 
 
-def cmd_campaign(args) -> int:
-    from adgen.campaigns.offline import campaign_run_offline
+def campaign_sources(source: str, *, limit: int = 1000) -> list[str]:
+    """Product URLs from a CSV/URL-list file, or from a feed URL (products.json, Merchant XML,
+    sitemap.xml) read through the scraper's SSRF guard."""
+    from pipelines.errors import PipelineError
+    from pipelines.feeds import csv_urls, feed_kind, source_entries
+    from pipelines.scrape.config import private_hosts_allowed_by_env
 
-    return campaign_run_offline(args)
+    if source.startswith(("http://", "https://")):
+        try:
+            entries = source_entries(kind=feed_kind(source), feed_url=source, limit=limit,
+                                     allow_private_hosts=private_hosts_allowed_by_env())
+        except PipelineError as exc:
+            raise CliError(f"campaign: {exc.message} [{exc.code}]") from None
+        return [entry.url for entry in entries]
+    path = Path(source)
+    if not path.is_file():
+        raise CliError(f"campaign: no such file {source}")
+    return csv_urls(path.read_text(encoding="utf-8-sig"))
+
+
+def cmd_campaign(args) -> int:
+    """`adgen campaign run FILE.csv|FEED_URL --out DIR`: the matrix over every product of a URL
+    list or feed, with no services; a product that fails is reported and skipped."""
+    urls = campaign_sources(args.file)
+    if not urls:
+        raise CliError(f"campaign: {args.file} lists no product URLs (expected a 'url' column)")
+    manifest = make(urls, args, keep_going=True)
+    print(summarize(manifest, Path(args.out)))
+    failed = manifest.get("failed", [])
+    if failed:
+        print(f"{len(failed)} of {len(urls)} products failed; see 'failed' in the manifest")
+    return 0 if len(failed) < len(urls) else 2
 
 
 def add_make_options(parser: argparse.ArgumentParser, *, out_default: str | None = None,

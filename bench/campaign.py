@@ -33,7 +33,7 @@ def main() -> int:
 
     from server import FeedSite
 
-    from adgen.campaigns.sources import shopify_source
+    from pipelines.feeds import shopify_source
     from adgen.cli import build_parser, make
 
     with tempfile.TemporaryDirectory(prefix="adgen-bench-campaign-") as tmp:

@@ -1,6 +1,6 @@
 """Campaign schedules: cron in each campaign's time zone, fired by ONE scheduler process.
 
-- `next_fire(cron, tz, after)`: croniter evaluated on the campaign's wall clock (DST-aware).
+- cron arithmetic lives in adgen.campaigns.schedules (the services use it too);
 - `scheduler_tick(now=)`: fires every campaign whose `next_run_at` has passed, once, whatever
   the number of ticks it missed (downtime), then moves `next_run_at` past `now`.
 - `SchedulerLock`: a PostgreSQL session advisory lock (a file lock on SQLite) so only one
@@ -17,10 +17,12 @@ import threading
 import zlib
 from datetime import datetime, timedelta, timezone as dt_timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
 from django.db import connections, transaction
+
+from adgen.campaigns import services
+from adgen.campaigns.models import Campaign
+from adgen.campaigns.schedules import ScheduleError, last_fire, next_fire, schedule_reset, validate_schedule, zone  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -59,48 +61,9 @@ class ManualClock(Clock):
         stop.wait(0.01)
 
 
-class ScheduleError(ValueError):
-    pass
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ScheduleError(f"Unknown time zone {name!r} (use an IANA name like Asia/Shanghai).") from None
-
-
-def validate_schedule(cron: str, tz: str) -> None:
-    zone(tz)
-    if cron and not croniter.is_valid(cron):
-        raise ScheduleError(f"{cron!r} is not a cron expression (minute hour day month weekday, e.g. '0 9 * * mon').")
-
-
-def next_fire(cron: str, tz: str, after: datetime) -> datetime:
-    """The first tick strictly after `after`, read on the campaign's wall clock, returned in UTC."""
-    local = after.astimezone(zone(tz))
-    return croniter(cron, local).get_next(datetime).astimezone(dt_timezone.utc)
-
-
-def last_fire(cron: str, tz: str, at_or_before: datetime) -> datetime:
-    """The latest tick at or before `at_or_before` (the one a late scheduler stands for)."""
-    local = (at_or_before + timedelta(microseconds=1)).astimezone(zone(tz))
-    return croniter(cron, local).get_prev(datetime).astimezone(dt_timezone.utc)
-
-
-def schedule_reset(campaign, *, now: datetime) -> None:
-    """Set `next_run_at` from the campaign's cron (None when it has no schedule or is disabled)."""
-    if campaign.schedule and campaign.enabled:
-        campaign.next_run_at = next_fire(campaign.schedule, campaign.time_zone, now)
-    else:
-        campaign.next_run_at = None
-
-
 def scheduler_tick(*, now: datetime) -> list:
     """Fire each due campaign once. Safe to call concurrently (rows are claimed with SKIP LOCKED,
     and a tick's run is unique per campaign), but only the lock holder is meant to call it."""
-    from adgen.campaigns.models import Campaign
-    from adgen.campaigns.services import campaign_run_start
 
     fired = []
     with transaction.atomic():
@@ -109,7 +72,7 @@ def scheduler_tick(*, now: datetime) -> list:
         for campaign in due:
             # downtime: many ticks may have passed; the run stands for the latest one, once
             tick = last_fire(campaign.schedule, campaign.time_zone, now)
-            run = campaign_run_start(campaign=campaign, trigger="schedule", scheduled_for=tick)
+            run = services.campaign_run_start(campaign=campaign, trigger="schedule", scheduled_for=tick)
             if run is not None:
                 fired.append(run)
             campaign.next_run_at = next_fire(campaign.schedule, campaign.time_zone, now)
@@ -171,7 +134,6 @@ def run_scheduler(*, clock: Clock | None = None, stop: threading.Event | None = 
                   on_fire=None) -> None:
     """The scheduler loop: wait for the lock (hot standby), fire what is due at once (missed runs
     run once on start), then every `interval_s`, and keep active runs moving."""
-    from adgen.campaigns.services import campaign_runs_refresh_active
 
     clock = clock or Clock()
     stop = stop or threading.Event()
@@ -189,7 +151,7 @@ def run_scheduler(*, clock: Clock | None = None, stop: threading.Event | None = 
                 fired = scheduler_tick(now=clock.now())
                 if on_fire is not None and fired:
                     on_fire(fired)
-                campaign_runs_refresh_active()
+                services.campaign_runs_refresh_active()
             except Exception:  # a bad campaign or a DB blip must not stop every schedule
                 log.exception("campaign scheduler tick failed")
             finally:

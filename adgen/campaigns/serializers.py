@@ -7,7 +7,8 @@ from rest_framework import serializers
 from adgen.ads.models import BrandKit
 from adgen.ads.policy import engines_check
 from adgen.ads.serializers import PLATFORMS, EnginesField, WorkspaceObjectField, public_http_url, webhook_url
-from adgen.campaigns import selectors, sources
+from adgen.campaigns import selectors
+from pipelines import feeds as sources
 from adgen.campaigns.models import Campaign, CampaignRun
 from adgen.security.outbound import bucket_endpoint_allowed
 from pipelines.avatar.looks import LOOKS

@@ -28,7 +28,8 @@ from django.utils.text import slugify
 from adgen.ads import billing_hooks
 from adgen.ads import services as ads_services
 from adgen.ads.models import AdJob, Product
-from adgen.campaigns import scheduler, sources
+from adgen.campaigns import schedules as scheduler
+from pipelines import feeds as sources
 from adgen.campaigns.models import Campaign, CampaignRun, CampaignRunItem
 from adgen.security.outbound import bucket_endpoint_allowed, outbound_post
 from pipelines.errors import PipelineError, ScrapeError

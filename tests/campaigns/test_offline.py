@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adgen.campaigns.offline import campaign_sources, feed_kind
+from adgen.cli import campaign_sources
+from pipelines.feeds import feed_kind
 
 
 def test_feed_urls_expand_like_csv_files(feed_site, handles, tmp_path):

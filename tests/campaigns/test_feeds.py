@@ -1,10 +1,10 @@
-"""Campaign sources read from loopback feeds through the scraper's SSRF guard."""
+"""Product feeds (pipelines.feeds) read from loopback feed sites through the scraper's SSRF guard."""
 
 from __future__ import annotations
 
 import pytest
 
-from adgen.campaigns import sources
+from pipelines import feeds as sources
 from pipelines.errors import PipelineError
 
 

@@ -1,4 +1,5 @@
-"""Campaign sources -> an ordered list of product URLs (source order is priority order).
+"""Product feeds -> an ordered list of product URLs (source order is priority order), for the
+CLI's `adgen campaign run` and the service's campaigns alike.
 
 - a URL list (pasted, or a CSV with a `url` column),
 - a Shopify storefront feed (`/products.json?limit=..&page=..`, followed page by page),
@@ -6,13 +7,14 @@
 - a sitemap (or sitemap index) filtered by a URL pattern.
 
 Every request goes through the scraper's SSRF-guarded fetch (pipelines.scrape.fetch), and XML is
-parsed with entity resolution, DTD loading and network access switched off. No Django here, so
-the offline CLI can use it too.
+parsed with entity resolution, DTD loading and network access switched off.
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -106,10 +108,31 @@ def urls_source(urls: list[str], *, limit: int) -> list[SourceEntry]:
 
 
 def csv_urls(text: str) -> list[str]:
-    """URLs from a CSV with a `url` column, or one URL per line."""
-    from adgen.campaigns.offline import campaign_urls
+    """URLs from a CSV with a `url` column (any case), or one URL per line. De-duplicated."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return []
+    header = [cell.strip().lower() for cell in rows[0]]
+    if "url" in header:
+        column = header.index("url")
+        candidates = [row[column] for row in rows[1:] if len(row) > column]
+    else:
+        candidates = [row[0] for row in rows if row]
+    seen: dict[str, None] = {}
+    for url in (c.strip() for c in candidates):
+        if url and not url.startswith("#"):
+            seen.setdefault(url, None)
+    return list(seen)
 
-    return campaign_urls(text)
+
+def feed_kind(url: str) -> str:
+    """Which reader a feed URL needs: Shopify products.json, a sitemap, or a Merchant feed."""
+    path = url.split("?", 1)[0].lower()
+    if path.endswith(".json"):
+        return "shopify"
+    if "sitemap" in path:
+        return "sitemap"
+    return "merchant"
 
 
 # --------------------------------------------------------------------------- Shopify
