@@ -13,7 +13,7 @@ from pipelines.product import ASPECTS, WordTiming
 from pipelines.render import RenderOptions, platform_preset, render
 from pipelines.render.captions import (CaptionLayout, TitleLayout, _accent_clips, title_colors, title_text,
                                        title_tokens, write_ass)
-from pipelines.render.compose import _pip_box
+from pipelines.render.layouts.pip import pip_box as _pip_box
 from pipelines.render.fonts import pick_font
 
 
