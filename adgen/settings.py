@@ -221,7 +221,7 @@ ADGEN_OPS_TOKEN = os.environ.get("ADGEN_OPS_TOKEN", "")
 ADGEN_WORKER_HEARTBEAT_S = float(os.environ.get("ADGEN_WORKER_HEARTBEAT_S") or 10)
 ADGEN_WORKER_STALE_S = float(os.environ.get("ADGEN_WORKER_STALE_S") or 60)
 ADGEN_SSE_POLL_S = float(os.environ.get("ADGEN_SSE_POLL_S") or 0.5)
-ADGEN_SHUTDOWN_GRACE_S = float(os.environ.get("ADGEN_SHUTDOWN_GRACE_S") or 5)
+ADGEN_SHUTDOWN_GRACE_S = float(os.environ.get("ADGEN_SHUTDOWN_GRACE_S") or 3)
 INSTALLED_APPS += ["django_prometheus", "adgen.ops"]
 MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
 MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
