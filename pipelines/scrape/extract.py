@@ -16,7 +16,10 @@ import extruct
 from selectolax.lexbor import LexborHTMLParser as HTMLParser, LexborNode as Node
 
 from pipelines.product import Product, Rating, Review
+from pipelines.scrape import clean
 from pipelines.scrape import normalize as norm
+from pipelines.scrape.category import classify
+from pipelines.scrape.language import page_language
 
 SOURCE_ORDER = ("json-ld", "microdata", "rdfa", "shopify", "opengraph", "heuristic")
 PRODUCT_TYPES = {"product", "productgroup", "productmodel", "individualproduct", "car", "vehicle", "book",
@@ -64,6 +67,7 @@ class Extraction:
         data["url"] = url
         data["reviews"] = data.get("reviews", [])[:max_reviews]
         data["sources"] = dict(self.sources)
+        data.pop("product_type", None)
         return Product.model_validate(data)
 
 
@@ -242,19 +246,24 @@ def _schema_fields(nodes: list[dict], base: str) -> tuple[dict, bool]:
     for review in _as_list(product.get("review") or product.get("reviews")):
         if not isinstance(review, dict):
             continue
-        text = norm.clean_text(_first(review.get("reviewBody") or review.get("description") or review.get("name")), 1000)
+        author = clean.review_author(_name(review.get("author")))
+        text = clean.review_text(norm.clean_text(_first(review.get("reviewBody") or review.get("description")), 1000),
+                                 _name(review.get("author")))
         if not text:
-            continue
+            continue  # a review with no words of its own (or only its author's name) is not a quote
         rating_node = _first(review.get("reviewRating"))
         score = norm.parse_amount(_first(rating_node.get("ratingValue"))) if isinstance(rating_node, dict) else \
             norm.parse_amount(rating_node)
-        reviews.append(Review(author=_name(review.get("author")), rating=score, text=text))
+        reviews.append(Review(author=author, rating=score, text=text))
     out["reviews"] = reviews
     features = []
     for prop in _as_list(product.get("additionalProperty")):
         if isinstance(prop, dict) and prop.get("name") and prop.get("value"):
             features.append(f"{norm.clean_text(prop['name'])}: {norm.clean_text(_first(prop['value']))}")
     out["features"] = features
+    out["language"] = product.get("inLanguage") if isinstance(product.get("inLanguage"), str) else None
+    if product.get("category") or product.get("additionalType"):
+        out["product_type"] = norm.clean_text(_first(product.get("category") or product.get("additionalType")))
     if not out.get("category") and product.get("category"):
         category = norm.clean_text(_first(product.get("category")))
         out["category"] = [c.strip() for c in re.split(r"\s*[<>/|›»]\s*", category) if c.strip()]
@@ -327,7 +336,8 @@ def _shopify_fields(data: dict, base: str) -> dict:
         return {}
     out: dict = {"title": norm.clean_text(product.get("title")) or None,
                  "brand": norm.clean_text(product.get("vendor")) or None,
-                 "description": norm.clean_text(product.get("body_html"), 2000)}
+                 "description": norm.clean_text(product.get("body_html"), 2000),
+                 "product_type": norm.clean_text(product.get("product_type")) or None}
     variants = [v for v in product.get("variants") or [] if isinstance(v, dict)]
     if variants:
         variant = next((v for v in variants if v.get("available", True)), variants[0])
@@ -384,7 +394,7 @@ def _struck(node: Node) -> bool:
 def _bullets(nodes, limit: int = 8) -> list[str]:
     out = []
     for node in nodes:
-        text = norm.clean_text(node.text(separator=" "), 160)
+        text = norm.clean_text(node.text(separator=" "), 1000)  # cut later, only where a clause ends
         if 3 <= len(text) and text not in out:
             out.append(text)
         if len(out) >= limit:
@@ -509,6 +519,24 @@ def heuristic_images(tree: HTMLParser, base: str, sizes: dict[str, tuple[int, in
     return list(dict.fromkeys(url for _, _, url in scored))
 
 
+BREADCRUMBS = ("#wayfinding-breadcrumbs_feature_div", "nav[aria-label*=readcrumb]", ".woocommerce-breadcrumb",
+               "[class*=readcrumb]", "[id*=readcrumb]")
+
+
+def _breadcrumbs(tree: HTMLParser) -> list[str]:
+    """The shop's own filing of the product: "Home › Kitchen › Cutting Boards" -> ["Home", "Kitchen", ...]."""
+    for selector in BREADCRUMBS:
+        node = tree.css_first(selector)
+        if node is None:
+            continue
+        items = [_text(n) for n in node.css("li a, li span:not([class*=divider]), a")] or \
+            re.split(r"\s*[›>»/|]\s*", _text(node))
+        crumbs = [c for c in dict.fromkeys(i.strip(" ›>»/|") for i in items) if c and len(c) <= 60]
+        if crumbs:
+            return crumbs[:8]
+    return []
+
+
 def _ancestors(node: Node, limit: int):
     parent, depth = node.parent, 0
     while parent is not None and depth < limit:
@@ -548,9 +576,11 @@ def _heuristic_fields(tree: HTMLParser, base: str, sizes) -> dict:
                 out["description"] = text
                 break
     out["images"] = heuristic_images(tree, base, sizes)
+    out["category"] = _breadcrumbs(tree)
     for selector in ("#feature-bullets li", "[class*=feature] li", "[id*=feature] li", "[class*=highlight] li",
                      "[class*=bullet] li", "[class*=benefit] li", "[class*=short-description] li",
-                     "[itemprop=description] li", "[class*=description] li", "[id*=description] li"):
+                     "[itemprop=description] li", "[class*=description] li", "[id*=description] li",
+                     "[class*=verview] li", "[class*=attributes] li", "[id*=details] li"):
         bullets = _bullets(node for node in tree.css(selector) if not _outside_product(node))
         if len(bullets) >= 2:
             out["features"] = bullets
@@ -566,14 +596,21 @@ def _heuristic_fields(tree: HTMLParser, base: str, sizes) -> dict:
         out["rating"] = Rating(value=value, count=int(re.sub(r"\D", "", count.group(1))) if count else None)
     reviews = []
     for node in tree.css("[data-hook=review], .review, [class*=review-item], [class~=comment]"):
-        body = node.css_first("[data-hook=review-body], [class*=text], [class*=body], [class*=content], p")
+        # the review's own body first: a profile block ("a-profile-content") also matches [class*=content]
+        body = next((b for b in (node.css_first(sel) for sel in ("[data-hook=review-body]", "[itemprop=reviewBody]",
+                                                                  "[class*=review-text]", "[class*=body]", "[class*=text]",
+                                                                  "[class*=content]", "p")) if b is not None), None)
         if body is None:
             continue
         text = norm.clean_text(body.text(separator=" "), 1000)
         if len(text) < 10:
             continue
         author_node = node.css_first("[data-hook=review-author], [class*=author], [class*=name]")
-        author = re.sub(r"^[—–-]\s*", "", _text(author_node)) if author_node is not None else None
+        raw_author = re.sub(r"^[—–-]\s*", "", _text(author_node)) if author_node is not None else None
+        author = clean.review_author(raw_author)
+        text = clean.review_text(text, raw_author)
+        if not text:
+            continue
         stars = node.css_first("[aria-label*='out of'], [class*=stars], [class*=rating]")
         score = None
         if stars is not None:
@@ -583,8 +620,8 @@ def _heuristic_fields(tree: HTMLParser, base: str, sizes) -> dict:
                 score = float(found.group(1).replace(",", "."))
             elif "★" in label:
                 score = float(label.count("★"))
-        reviews.append(Review(author=author or None, rating=score, text=text))
-    out["reviews"] = reviews
+        reviews.append(Review(author=author, rating=score, text=text))
+    out["reviews"] = list({r.text: r for r in reviews}.values())  # one node can match two selectors
     stock_text = " ".join(_text(n) for n in tree.css("[class*=stock], [class*=availability], [id*=availability]")[:4])
     buttons = [n for n in tree.css("button, input[type=submit], a[class*=cart], [class*=add-to-cart]")
                if BUY_BUTTON.search(_text(n) + " " + (n.attributes.get("value") or "") + " " + _attrs(n))]
@@ -708,6 +745,8 @@ def extract(html: str, url: str, *, image_sizes: dict[str, tuple[int, int]] | No
     take("reviews")
     take("category")
     take("features", ("shopify", "heuristic", "json-ld", "microdata", "rdfa"))
+    if result.fields.get("description"):
+        result.fields["description"] = clean.clean_description(result.fields["description"])
     if not result.fields.get("features") and result.fields.get("description"):
         # no bullet list anywhere: the description's short sentences are the next best facts
         sentences = [x.strip() for x in re.split(r"(?<=[.!?。！？])\s*", result.fields["description"]) if x.strip()]
@@ -716,7 +755,8 @@ def extract(html: str, url: str, *, image_sizes: dict[str, tuple[int, int]] | No
             result.fields["features"] = short[:4]
             result.sources["features"] = "description"
     if result.fields.get("features"):
-        result.fields["features"] = result.fields["features"][:max_features]
+        # marketplace headers, boilerplate ("make sure this fits"), cut only where a clause ends
+        result.fields["features"] = clean.clean_features(result.fields["features"])[:max_features]
     # price and its list price and currency travel together from one source
     for source in SOURCE_ORDER:
         fields = per_source.get(source, {})
@@ -739,10 +779,20 @@ def extract(html: str, url: str, *, image_sizes: dict[str, tuple[int, int]] | No
             result.fields["list_price"] = hint
             result.sources["list_price"] = "heuristic"
     lang_attr = tree.css_first("html")
-    lang = norm.language(lang_attr.attributes.get("lang") if lang_attr is not None else None)
-    lang = lang or norm.language((meta.get("og:locale") or [None])[0]) or norm.language(
-        (headers or {}).get("content-language")) or norm.detect_language(body_text) or "en"
+    product_words = " ".join([result.fields.get("title") or "", result.fields.get("description") or "",
+                              *(result.fields.get("features") or [])])
+    lang = page_language(
+        declared=[next((per_source[s].get("language") for s in ("json-ld", "microdata", "rdfa")
+                        if per_source.get(s, {}).get("language")), None),
+                  lang_attr.attributes.get("lang") if lang_attr is not None else None,
+                  (meta.get("og:locale") or [None])[0], (headers or {}).get("content-language")],
+        product_text=product_words, page_text=body_text)
     result.fields["language"] = lang
+    product_type = next((per_source[s].get("product_type") for s in ("shopify", "json-ld", "microdata", "rdfa")
+                         if per_source.get(s, {}).get("product_type")), None)
+    result.fields["taxonomy"] = classify(breadcrumbs=result.fields.get("category"), product_type=product_type,
+                                         title=result.fields.get("title") or "",
+                                         description=result.fields.get("description") or "")
     raw_currency = result.fields.pop("_currency_raw", None)
     if raw_currency is None and result.fields.get("price") is not None:
         raw_currency = og.get("currency") or heuristic.get("currency_symbol")

@@ -27,39 +27,39 @@ HOOKS: dict[str, dict[str, list[tuple[set[str] | None, str]]]] = {
             ({"premium"}, "Some things are simply made better. Like {name}."),
             ({"professional", "premium"}, "Here's what makes {name} different."),
             ({"friendly", "professional"}, "If you haven't met {name} yet, this is your moment."),
-            ({"energetic"}, "This is {name}, and it's about to change your routine."),
+            ({"energetic"}, "This is {name}, and you'll want a closer look."),
         ],
         "ugc": [
             (None, "Okay, I did not expect to like {thing} this much."),
             ({"friendly", "playful"}, "I was so skeptical about {thing}. I was wrong."),
             ({"friendly", "professional"}, "Here's my honest take on {name}."),
             ({"playful", "energetic"}, "I need to talk about {name} for a second."),
-            ({"premium", "friendly"}, "Let me tell you why I keep reaching for {thing}."),
+            ({"premium", "friendly"}, "Let me tell you why I love {thing}."),
             ({"energetic"}, "You guys. {name}. We need to talk."),
-            ({"professional"}, "I've put {name} through its paces. Here's what I think."),
+            ({"professional"}, "I took a close look at {name}. Here's what I think."),
         ],
         "listicle": [
-            (None, "{n} reasons {thing} is worth it."),
-            ({"friendly", "playful"}, "{n} things I love about {thing}."),
+            (None, "{n} reasons {name} {is_} worth it."),
+            ({"friendly", "playful"}, "{n} things I love about {name}."),
             ({"energetic", "playful"}, "Why {name}? I'll give you {n} reasons."),
             ({"professional", "premium"}, "{n} reasons to choose {name}."),
             ({"friendly", "energetic"}, "Thinking about {name}? Here are {n} reasons to go for it."),
             ({"premium"}, "{n} details that set {name} apart."),
         ],
         "offer": [
-            (None, "Heads up: {name} is on sale right now."),
+            (None, "Heads up: {name} {is_} on sale right now."),
             ({"energetic", "playful"}, "Stop scrolling! {name} just dropped to {price}."),
             ({"friendly", "professional"}, "Save {pct}% on {name} while the sale lasts."),
-            ({"playful", "friendly"}, "This is your sign to finally get {name}. It's on sale."),
+            ({"playful", "friendly"}, "This is your sign to finally get {name}. The sale is on."),
             ({"premium"}, "A rare chance: {name}, now {price}."),
             ({"energetic"}, "Sale alert! {name}, {pct}% off."),
         ],
         "demo": [
-            (None, "Let me show you what {thing} can do."),
+            (None, "Let me show you {thing} up close."),
             ({"friendly", "playful"}, "Unboxing {name} so you don't have to guess."),
             ({"premium", "professional"}, "Here's {name}, up close."),
-            ({"energetic", "playful"}, "Watch this. {Thing} in action."),
-            ({"professional", "friendly"}, "Curious how {name} works? Let me show you."),
+            ({"energetic", "playful"}, "Watch this. {Thing}, up close."),
+            ({"professional", "friendly"}, "Curious about {name}? Let me show you."),
             ({"premium"}, "Take a closer look at {name}."),
         ],
     },
@@ -83,7 +83,7 @@ HOOKS: dict[str, dict[str, list[tuple[set[str] | None, str]]]] = {
             ({"energetic"}, "这就是{name}，你的日常要升级了。"),
         ],
         "ugc": [
-            (None, "说真的，我没想到{name}这么好用。"),
+            (None, "说真的，我没想到会这么喜欢{name}。"),
             ({"friendly", "playful"}, "本来不抱希望，结果{name}真香了。"),
             ({"friendly", "professional"}, "聊聊我对{name}的真实感受。"),
             ({"playful", "energetic"}, "姐妹们，{name}我必须分享一下！"),
@@ -123,30 +123,27 @@ SHORT_HOOKS = {
     "en": {"pas": ["{pain}"], "aida": ["Meet {name}.", "Say hi to {name}."],
            "ugc": ["Okay, {name} won me over.", "I'm obsessed with {name}."],
            "listicle": ["{n} reasons to love {name}.", "{n} things I love about {name}."],
-           "offer": ["{name} is on sale!", "Sale alert: {name}!"], "demo": ["Look at {name}.", "{name}, up close."]},
+           "offer": ["{name} {is_} on sale!", "Sale alert: {name}!"], "demo": ["Look at {name}.", "{name}, up close."]},
     "zh": {"pas": ["{pain}"], "aida": ["认识一下{name}。", "这就是{name}。"], "ugc": ["{name}真的圈粉了。", "我爱上{name}了。"],
            "listicle": ["爱上{name}的{n}个理由。", "选{name}的{n}个理由。"], "offer": ["{name}打折啦！", "优惠提醒：{name}！"],
            "demo": ["看看{name}。", "近看{name}。"]},
 }
 SHORT_CTAS = {"en": ["Tap the link.", "Shop now.", "Grab yours."], "zh": ["点链接下单。", "马上拥有。", "赶紧下单。"]}
 
-# Claim-free lines about the product in general, for longer ads; {name} is filled in.
+# Claim-free lines about the product in general, for longer ads; {name} is filled in. Each is
+# true of any product (nothing about carrying it, using it daily or setting it up): a line a
+# product's facts do not back has no place in its ad.
 MORE = {
     "en": [
-        "Picture your day with {name} in it.", "Whether you're at home or on the go, it keeps up.",
-        "It's the kind of thing you'll end up telling your friends about.",
-        "Think of it as a small upgrade you'll notice every single day.",
-        "Got someone who'd love this? It makes an easy gift.", "You'll wonder why you waited so long.",
-        "It's thoughtfully made, and you can tell the moment you pick it up.",
-        "No gimmicks, just something that does its job well.",
-        "It's designed around how people actually live.", "Set it up once, and it's part of your routine.",
-        "Every detail feels like someone actually thought about it.", "It's easy to see the appeal.",
+        "Picture {name} at your place.", "It's the kind of thing you'll end up telling your friends about.",
+        "The appeal is easy to see.",
+        "Every detail feels like someone actually thought about it.", "No gimmicks. Just take a look.",
+        "Take a good look, because the details are worth it.",
     ],
     "zh": [
-        "想象一下，有{name}陪伴的每一天。", "不管在家还是出门，{name}都能跟上你的节奏。", "用过之后，你一定会忍不住推荐给朋友。",
-        "把它当成一个每天都能感受到的小升级。", "身边有人需要吗？{name}也很适合送人。", "你会后悔没有早点入手。",
-        "做工很用心，一拿到手就能感觉到。", "没有花哨的噱头，就是踏踏实实把事情做好。", "它的设计，真正考虑到了日常生活。",
-        "用一次就会变成你的日常习惯。", "每一个细节，都看得出是用心想过的。", "喜欢它的理由，一用就懂。",
+        "想象一下，{name}在你家的样子。", "用过之后，你一定会忍不住推荐给朋友。", 
+        "喜欢它的理由，一看就懂。", "每一个细节，都看得出是用心想过的。", "没有花哨的噱头，就是踏踏实实的好东西。",
+        "仔细看看，细节都值得。",
     ],
 }
 
@@ -173,19 +170,15 @@ CTA_OVERLAY = {"en": ["Shop now", "Tap to shop", "Get yours", "Link below"],
 # Claim-free lines a writer uses to land a point or set the pace; the length fitter draws on them.
 PADS = {
     "en": [
-        "Seriously.", "Trust me.", "Honestly, it shows.", "You'll notice right away.", "No fuss, no fluff.",
-        "It just makes sense.", "Small thing, big difference.", "That's the whole point.",
-        "And yes, it really is that simple.", "Once you try it, it's hard to go back.",
-        "It's the kind of upgrade you feel every day.", "It fits right into your routine.",
-        "You don't have to change a thing about your day.", "It's one of those things you wonder how you lived without.",
-        "And it looks good doing it.", "Simple as that.", "Think about how often you'd use it.",
-        "It's the little details that make it.", "It does exactly what it says.", "Easy choice, really.",
+        "Seriously.", "Trust me.", "Honestly, it shows.", "No fuss, no fluff.", "It just makes sense.",
+        "That's the whole point.", "Simple as that.", "Easy choice, really.", "It's the little details that make it.",
+        "Take another look.", "See for yourself.", "Worth a closer look.", "You'll see what I mean.",
+        "Honestly, that's it.", "Say no more.", "I mean it.", "Really, look at it.", "Details matter.",
     ],
     "zh": [
-        "真的。", "用过就知道。", "细节见真章。", "这种感觉，用了才懂。", "每天都用得上。", "小改变，大不同。",
-        "不花哨，很实在。", "一用就回不去了。", "这才是该有的样子。", "省心又省力。", "放在家里也好看。",
-        "完全不用改变你的习惯。", "想想你每天会用多少次。", "说到做到，很靠谱。", "简单，就是这么简单。",
-        "用起来特别顺手。", "这钱花得值。", "懂的人都懂。", "一点都不复杂。", "好东西，不用多说。",
+        "真的。", "细节见真章。", "不花哨，很实在。", "这才是该有的样子。", "好东西，不用多说。", "懂的人都懂。",
+        "简单，就是这么简单。", "你自己看看就知道。", "值得多看一眼。", "细节说明一切。", "说到做到，很靠谱。",
+        "看了就明白。",
     ],
 }
 
@@ -211,8 +204,17 @@ ORDINAL_LAST = {"en": "And finally,", "zh": "最后，"}
 EMOJI = {"friendly": "👉", "energetic": "🔥", "premium": "✨", "playful": "😍", "professional": "✅"}
 
 FRAMEWORK_TAGS = {
-    "en": {"pas": ["#lifehack"], "aida": ["#musthave"], "ugc": ["#honestreview", "#tiktokmademebuyit"],
-           "listicle": ["#musthave"], "offer": ["#sale", "#deal"], "demo": ["#unboxing"]},
-    "zh": {"pas": ["#生活好物"], "aida": ["#好物推荐"], "ugc": ["#真实测评", "#种草"], "listicle": ["#好物推荐"],
-           "offer": ["#优惠", "#好价"], "demo": ["#开箱"]},
+    "en": {"ugc": ["#honestreview"], "offer": ["#sale"], "demo": ["#unboxing"]},
+    "zh": {"ugc": ["#真实测评"], "offer": ["#优惠"], "demo": ["#开箱"]},
+}
+
+# Hashtags by taxonomy key (pipelines.scrape.category); only where the category is known.
+CATEGORY_TAGS = {
+    "en": {"pets": ["#petsofinstagram", "#petlovers"], "food_drink": ["#foodie"], "beauty": ["#beauty"],
+           "apparel": ["#style"], "home": ["#homedecor"], "furniture": ["#homedecor", "#furniture"],
+           "toys_hobbies": ["#hobby"], "electronics": ["#tech"], "sports_outdoors": ["#outdoors"],
+           "tools": ["#diy", "#tools"], "baby": ["#babymusthaves"]},
+    "zh": {"pets": ["#萌宠"], "food_drink": ["#美食"], "beauty": ["#美妆"], "apparel": ["#穿搭"], "home": ["#家居好物"],
+           "furniture": ["#家居"], "toys_hobbies": ["#兴趣爱好"], "electronics": ["#数码"], "sports_outdoors": ["#户外"],
+           "tools": ["#工具"], "baby": ["#母婴"]},
 }

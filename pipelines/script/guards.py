@@ -184,8 +184,66 @@ def ungrounded_in(text: str, product: Product, *, allowed: set[float] | None = N
     return problems
 
 
-def voiceover_seconds(script: AdScript) -> float:
-    return sum(estimate_seconds(s.voiceover, script.language) for s in script.scenes)
+# Phrases that take an angle's premise for granted, and the angle (pipelines.script.facts.ANGLES)
+# the page must support before an ad may say them. kind "pain": a problem premise, which also
+# needs the angle's problem to fit the product's category; "ingredients": only where the product
+# is something you eat or put on your skin. Applies to every engine's copy (the LLM's included);
+# sentences quoted from the page itself are the page's own words and are not checked.
+PREMISES: list[tuple[re.Pattern, str, str]] = [(re.compile(p, re.I), key, kind) for p, key, kind in [
+    (r"\bno cords?\b|cordless|untangl\w* cables|no (?:cables|wires)|hunting for an outlet|告别缠线|找插座|跟一堆线", "cordless", "any"),
+    (r"\brain\b|\bwet day|下雨|一场雨|淋一次雨", "waterproof", "pain"),
+    (r"drinks? stays?|coffee gone cold|stays hot|hot or cold|热饮|咖啡还没喝完|冷热", "temperature", "any"),
+    (r"\bingredients\b|用料安心", "natural", "ingredients"),
+    (r"what your everyday stuff is really made of|到底是什么做的", "natural", "pain"),
+    (r"take (?:it )?everywhere|on the go|light enough to|bulky stuff|随身带走|走到哪带到哪|太笨重", "portable", "any"),
+    (r"your skin|skin feels|肌肤|皮肤", "skin", "any"),
+    (r"\bflavou?r\b|bland routine|味道", "taste", "any"),
+    (r"so quiet|the noise|won't stop buzzing|噪音|安静到", "quiet", "any"),
+    (r"hear and see|fuzzy|效果好不好|模糊", "quality", "any"),
+    (r"falls? apart|built to keep up|buying the same thing all over|便宜货|经得起天天用", "durable", "any"),
+    (r"\bcleanup\b|清洗", "easy_clean", "any"),
+    (r"learning curve|manual these days|说明书", "easy", "any"),
+    (r"job done fast|waiting around|those minutes add up|干等|速度快", "fast", "any"),
+    (r"room for everything|running out of space|放不下|装得下", "capacity", "any"),
+    (r"feels good from|doesn't feel right|little discomfort|不舒服|舒服自在", "comfort", "any"),
+    (r"as good as it works|look boring|look the part|颜值", "style", "any"),
+]]
+
+
+def _page_words(product: Product) -> str:
+    return re.sub(r"\s+", " ", product_text(product)).lower()
+
+
+def unsupported_premises(text: str, product: Product, supported: dict | None = None) -> list[str]:
+    """Premises in text (a problem, a use, a material) that nothing on the product page backs."""
+    from pipelines.script.facts import product_taxonomy, supported_benefits
+
+    if supported is None:
+        supported = {b.key: b for b in supported_benefits(product, product_taxonomy(product))}
+    from pipelines.script.facts import short_name
+
+    page = _page_words(product)
+    names = sorted({n for n in (product.title, short_name(product), product.brand or "") if n}, key=len, reverse=True)
+    problems = []
+    for sentence in split_sentences(text) or [text]:
+        for name in names:  # "the Packable Rain Jacket" names the product; it asserts nothing about rain
+            sentence = re.sub(re.escape(name), " ", sentence, flags=re.I)
+        said = sentence.strip().strip("“”\"").lower()
+        if len(said) > 12 and said.rstrip(".。!！") in page:
+            continue  # the page's own words
+        for pattern, key, kind in PREMISES:
+            m = pattern.search(sentence)
+            if not m:
+                continue
+            benefit = supported.get(key)
+            if benefit is None or (kind == "pain" and not benefit.has_pain) or (
+                    kind == "ingredients" and "ingredients" not in benefit.en):
+                problems.append(f"premise {m.group(0)!r} ({key}) is not supported by the product page")
+    return problems
+
+
+def voiceover_seconds(script: AdScript, words_per_second: float | None = None) -> float:
+    return sum(estimate_seconds(s.voiceover, script.language, words_per_second) for s in script.scenes)
 
 
 def _blocklist(options: "ScriptOptions | None") -> tuple[list[str], bool]:
@@ -231,9 +289,15 @@ def check_script(script: AdScript, product: Product, options: "ScriptOptions | N
     if script.scenes and script.scenes[-1].role != "cta":
         problems.append("the last scene is not the call to action")
 
+    from pipelines.script.facts import product_taxonomy, supported_benefits
+
+    supported = {b.key: b for b in supported_benefits(product, product_taxonomy(product))}
     for where, text in texts:
         for p in ungrounded_in(text, product, allowed=allowed, corpus=corpus, list_limit=len(script.scenes)):
             problems.append(f"{where}: {p}")
+        if where != "hashtags":
+            for p in unsupported_premises(text, product, supported):
+                problems.append(f"{where}: {p}")
         for term in blocked_terms_in(text, extra, defaults):
             problems.append(f"{where}: brand-safety word {term!r}")
 
@@ -245,7 +309,7 @@ def check_script(script: AdScript, product: Product, options: "ScriptOptions | N
         problems.append(f"the voiceover is not written in {language}")
 
     target = options.duration_s if options else script.target_duration_s
-    seconds = voiceover_seconds(script)
+    seconds = voiceover_seconds(script, getattr(options, "words_per_second", None))
     if target and abs(seconds - target) > LENGTH_TOLERANCE * target:
         problems.append(f"the voiceover runs about {seconds:.1f} s for a {target:.0f} s ad "
                         f"(must be within {LENGTH_TOLERANCE:.0%})")
@@ -278,7 +342,7 @@ def check_variants(scripts: list[AdScript], product: Product, options: "ScriptOp
 def _clean_text(text: str, product: Product, allowed, corpus, extra, defaults, list_limit) -> str:
     kept = [s for s in split_sentences(text) or [text]
             if not ungrounded_in(s, product, allowed=allowed, corpus=corpus, list_limit=list_limit)
-            and not blocked_terms_in(s, extra, defaults)]
+            and not blocked_terms_in(s, extra, defaults) and not unsupported_premises(s, product)]
     joiner = "" if kept and re.search(r"[\u3400-\u9fff]", "".join(kept)) else " "
     return joiner.join(kept)
 
@@ -305,7 +369,7 @@ def repair_script(script: AdScript, product: Product, options: "ScriptOptions | 
                 else f"broll:{product.title}"
         scenes.append(scene.model_copy(update={
             "voiceover": voiceover, "on_screen_text": overlay, "visual": visual,
-            "duration_s": round(estimate_seconds(voiceover, language), 2)}))
+            "duration_s": round(estimate_seconds(voiceover, language, getattr(options, "words_per_second", None)), 2)}))
     if scenes and scenes[-1].role != "cta":
         scenes[-1] = scenes[-1].model_copy(update={"role": "cta"})
     target = options.duration_s if options else script.target_duration_s

@@ -19,7 +19,7 @@ from pipelines.errors import ScriptError
 from pipelines.product import AdScript, Product
 from pipelines.script.guards import (LENGTH_TOLERANCE, MAX_OVERLAY_WORDS, check_script, repair_script,
                                      voiceover_seconds)
-from pipelines.script.locale import base_language, estimate_seconds, is_character_language, units_per_second
+from pipelines.script.locale import base_language, estimate_seconds, is_character_language, options_units_per_second
 
 FRAMEWORK_BRIEFS = {
     "pas": "Problem-Agitate-Solve: open on a problem the viewer has, make it sting, then the product solves it.",
@@ -95,7 +95,7 @@ def build_messages(product: Product, options, framework: str, angle: str, avoid_
                    feedback: list[str] | None = None) -> list[dict]:
     language = base_language(options.language)
     unit = "characters" if is_character_language(language) else "words"
-    budget = round(options.duration_s * units_per_second(language))
+    budget = round(options.duration_s * options_units_per_second(options))
     blocked = ", ".join(options.brand_safety) or "none"
     images = len(product.images)
     system = (
@@ -167,7 +167,8 @@ def parse_script(text: str, options, framework: str, angle: str, variant_index: 
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ValueError(f"the JSON does not match the script schema ({where}: {first['msg']})") from None
-    scenes = [s.model_copy(update={"duration_s": round(estimate_seconds(s.voiceover, options.language), 2)})
+    scenes = [s.model_copy(update={"duration_s": round(estimate_seconds(s.voiceover, options.language,
+                                                                        options.words_per_second), 2)})
               for s in script.scenes]
     return script.model_copy(update={"scenes": scenes})
 
@@ -226,6 +227,6 @@ class LLMWriter:
                 problems.append("the hook repeats another variant's hook; write a different one")
             if not problems:
                 return script, []
-            seconds = voiceover_seconds(script)
+            seconds = voiceover_seconds(script, options.words_per_second)
             feedback = problems + ([f"the voiceover you wrote reads in about {seconds:.0f} s"] if seconds else [])
         return None, problems

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal
@@ -68,8 +69,32 @@ def _word_units(word: str) -> float:
     return 0.5 + 0.5 * max(1, syllables) / 1.45
 
 
-def estimate_seconds(text: str, language: str) -> float:
-    return speech_units(text, language) / units_per_second(language)
+def estimate_seconds(text: str, language: str, words_per_second: float | None = None) -> float:
+    """Seconds to say text: at the voice's own measured rate when known, else the language's default."""
+    return speech_units(text, language) / (words_per_second or units_per_second(language))
+
+
+def options_units_per_second(options) -> float:
+    """The pace a script is fitted to: ScriptOptions.words_per_second (the voice that will read it,
+    from pipelines.voice.words_per_second; characters per second for zh/ja) or the language default."""
+    return float(getattr(options, "words_per_second", None) or units_per_second(options.language))
+
+
+@lru_cache(maxsize=1)
+def _inflect():
+    import inflect
+
+    return inflect.engine()
+
+
+@lru_cache(maxsize=2048)
+def is_plural_noun(word: str) -> bool:
+    """'plates', 'headphones' -> True; 'glass', 'kit', 'series' -> False (inflect's English rules)."""
+    w = word.lower()
+    if w.endswith(("ss", "us", "is", "ics", "series", "species")):
+        return False
+    singular = _inflect().singular_noun(w)
+    return bool(singular) and singular != w
 
 
 def display_words(text: str) -> int:

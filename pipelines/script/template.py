@@ -21,8 +21,8 @@ from pipelines.jobs import FRAMEWORKS  # listed once, with the other job options
 from pipelines.script import banks
 from pipelines.script.facts import Benefit, Facts, extract_facts
 from pipelines.script.guards import MAX_OVERLAY_WORDS, blocked_terms_in, ungrounded_in
-from pipelines.script.locale import (base_language, display_words, estimate_seconds, format_count,
-                                     plural, speech_units, units_per_second)
+from pipelines.script.locale import (base_language, display_words, estimate_seconds, format_count, is_plural_noun,
+                                     options_units_per_second, plural, speech_units)
 
 SUPPORTED_LANGUAGES = ("en", "zh")
 
@@ -98,6 +98,7 @@ class Writer:
         self.product = product
         self.options = options
         self.lang = base_language(options.language)
+        self.units_per_second = options_units_per_second(options)
         if self.lang not in SUPPORTED_LANGUAGES:
             raise ScriptError(f"The template writer speaks {', '.join(SUPPORTED_LANGUAGES)}; "
                               f"{options.language!r} needs an LLM engine (openai or transformers).",
@@ -211,7 +212,35 @@ class Writer:
         return [Line(s, [_c(s, "description")]) for s in self.facts.description_sentences if self.safe(s)]
 
     def benefit_text(self, b: Benefit) -> str:
-        return b.zh if self.zh else b.en
+        return b.zh if self.zh else self.agree(b.en)
+
+    def benefit_line(self, b: Benefit) -> Line:
+        """The angle's line, with the product field that backs its premise beside it."""
+        text = self.benefit_text(b)
+        return Line(text, [_c(text, b.field)] if b.field else [])
+
+    def agree(self, text: str) -> str:
+        """'It's made...' about 'these plates' reads 'They're made...'."""
+        if not self.plural:
+            return text
+        for a, b in (("It's ", "They're "), ("it's ", "they're "), ("It looks ", "They look "),
+                     ("It feels ", "They feel "), ("It gets ", "They get "), ("It shrugs ", "They shrug "),
+                     ("it works", "they work"), ("It just works", "They just work"), ("so you actually use it",
+                     "so you actually use them"), ("it's on", "they're on"), ("it goes", "they go"),
+                     ("It makes", "They make"), ("it needs", "they need"), ("it keeps", "they keep"),
+                     ("It's built", "They're built")):
+            text = text.replace(a, b)
+        return text
+
+    @property
+    def plural(self) -> bool:
+        """A name that ends in a plural noun ('Dinner Plates', 'Studio Headphones') takes 'these ... are'."""
+        if self.zh:
+            return False
+        words = re.findall(r"[A-Za-z]+", self.facts.name)
+        if not words or words[-1].isupper() or len(words[-1]) < 3:
+            return False
+        return is_plural_noun(words[-1])
 
     def benefit_label(self, b: Benefit) -> str:
         return b.label_zh if self.zh else b.label_en
@@ -238,15 +267,21 @@ class Writer:
         feats = self.facts.features_in(self.lang)
         start = self.rng.randrange(len(feats)) if feats and plan.framework != "listicle" else 0
         feats = feats[start:] + feats[:start]
+        attached: set[str] = set()
         for i, f in enumerate(feats):
-            follow = [Line(self.benefit_text(benefits[i % len(benefits)]))] if i < len(benefits) else []
+            # a feature is followed by what it does for you: the angle this very feature supports
+            follow = [self.benefit_line(b) for b in benefits if b.field == f"features[{f.index}]"][:1]
+            attached |= {b.key for b in benefits if b.field == f"features[{f.index}]"}
             claims = [_c(f.text, f"features[{f.index}]")]
-            short = Line(f.label + ("。" if self.zh else "."), claims) if f.label and f.label != f.text.rstrip(".。") else None
+            # the few-word form ends where the page's own phrase ends ("Reaches up to 300 m" before its
+            # bracket), never at a word count ("Made from 100% organic Moso")
+            short = Line(f.spoken_short + ("。" if self.zh else "."), [_c(f.spoken_short, f"features[{f.index}]")]) \
+                if f.spoken_short else None
             out.append((Line(f.text, claims, short), _shorten_overlay(f.label, self.lang), follow))
         for b in benefits:
-            if b.key == "everyday" and out:
+            if (b.key == "everyday" and out) or b.key in attached:
                 continue
-            out.append((Line(self.benefit_text(b)), self.benefit_label(b), []))
+            out.append((self.benefit_line(b), self.benefit_label(b), []))
         return out
 
     # ------------------------------------------------------------------ hooks
@@ -270,15 +305,16 @@ class Writer:
         """'this coffee': the product by its kind, for lines that would repeat a long name."""
         words = self.facts.name.split()
         noun = words[-1] if words else ""
-        if self.zh or len(words) < 3 or not noun.isalpha() or noun.isupper():
+        if self.zh or len(words) < 3 or not noun.isalpha() or noun.isupper() or \
+                base_language(self.product.language or "en") != self.lang:  # 'this martillada' is no English
             return self.the_name
-        return "this " + noun.lower()
+        return ("these " if self.plural else "this ") + noun.lower()
 
     def fill(self, template: str, plan: Plan, n: int = 0) -> str:
         f = self.facts
         text = template.format(
             thing=self.thing, Thing=self.thing[0].upper() + self.thing[1:],
-            name=self.the_name, pain=plan.benefit.pain_zh if self.zh else plan.benefit.pain_en,
+            name=self.the_name, is_="are" if self.plural else "is", s="" if self.plural else "s", pain=plan.benefit.pain_zh if self.zh else plan.benefit.pain_en,
             price=f.price(self.lang) if f.has_price else "", pct=f.discount_percent or "", n=n)
         return text[0].upper() + text[1:] if text else text
 
@@ -321,7 +357,7 @@ class Writer:
             out.append(Draft("agitate", f"broll:{b.broll}", Line(b.agitate_zh if zh else b.agitate_en),
                              "是不是很熟悉？" if zh else "Sound familiar?"))
             out.append(Draft("solution", "image", Line(self.name_intro()), f.name if display_words(f.name) <= 6 else "",
-                             [Line(self.benefit_text(b))] + self.description_lines()[:1]))
+                             [self.benefit_line(b)] + self.description_lines()[:1]))
             body_points(body, optional_from=1)
             if rating:
                 out.append(Draft("proof", "image", rating, self.rating_overlay(),
@@ -332,7 +368,7 @@ class Writer:
         elif fw == "aida":
             intro = Line(self.name_intro())
             out.append(Draft("interest", "image", intro, f.name if display_words(f.name) <= 6 else "",
-                             self.description_lines()[:2] + [Line(self.benefit_text(b))]))
+                             self.description_lines()[:2] + [self.benefit_line(b)]))
             body_points(body, optional_from=1)
             if rating:
                 out.append(Draft("proof", "image", rating, self.rating_overlay(),
@@ -342,11 +378,12 @@ class Writer:
                                  [x for x in [self.savings_line()] if x], optional=3))
         elif fw == "ugc":
             story = banks.UGC_STORY[self.lang][self.rng.randrange(len(banks.UGC_STORY[self.lang]))]
-            out.append(Draft("problem", "avatar", Line(story), "真实感受" if zh else "My honest take",
-                             [Line(b.agitate_zh if zh else b.agitate_en)], optional=3))
+            if b.has_pain:  # a before-story only where the page backs the problem it tells
+                out.append(Draft("problem", "avatar", Line(story), "真实感受" if zh else "My honest take",
+                                 [Line(b.agitate_zh if zh else b.agitate_en)], optional=3))
             found = f"后来我发现了{f.name}。" if zh else f"Then I found {self.the_name}."
             out.append(Draft("solution", "image", Line(found), f.name if display_words(f.name) <= 6 else "",
-                             [Line(self.benefit_text(b))]))
+                             [self.benefit_line(b)]))
             leads = (["我特别喜欢的一点：", "还有，", "另外，", "而且，"] if zh
                      else ["My favourite part?", "Also,", "Plus,", "And"])
             body_points(body, lead=leads, optional_from=0)
@@ -364,7 +401,8 @@ class Writer:
                 ordinals[-1] = banks.ORDINAL_LAST[self.lang] if not zh else "最后，"
             for i, (line, overlay, follow) in enumerate(points[:body]):
                 text = self.join(ordinals[i], line.text if zh else _lower_first(line.text))
-                short = Line(self.join(ordinals[i], line.short.text if line.short else line.text), line.claims)
+                said = line.short.text if line.short else line.text
+                short = Line(self.join(ordinals[i], said if zh else _lower_first(said)), line.claims)
                 out.append(Draft("feature", "image", Line(text, line.claims, short), overlay, follow, fixed=True))
             if rating:
                 out.append(Draft("proof", "image", rating, self.rating_overlay(), optional=2))
@@ -406,7 +444,7 @@ class Writer:
 
     def fit(self, drafts: list[Draft], max_scenes: int) -> tuple[list[Draft], float]:
         """Choose scenes and lines so the read time lands on the target; returns (scenes, units)."""
-        target = self.options.duration_s * units_per_second(self.lang)
+        target = self.options.duration_s * self.units_per_second
         lang = self.lang
         scenes = list(drafts)
         # drop optional scenes, least important first, until both scene count and core length fit
@@ -447,7 +485,7 @@ class Writer:
         # claim-free lines into the body, to land inside the window
         body = ([d for d in scenes if d.role in ("solution", "feature", "interest", "demo")]
                 or [d for d in scenes if d.role not in ("hook", "cta")] or scenes[:1])
-        pads = [m.format(name=self.thing) for m in banks.MORE[lang]] + list(banks.PADS[lang])
+        pads = [self.agree(m.format(name=self.thing)) for m in banks.MORE[lang]] + list(banks.PADS[lang])
         pads = [p[0].upper() + p[1:] for p in pads]
         self.rng.shuffle(pads)
         while total < 0.97 * target and pads:
@@ -473,7 +511,7 @@ class Writer:
         if plan.framework == "listicle":
             ideal_body = max(2, min(ideal_body, available, 5))
         hooks = self.hooks(plan.framework)
-        target = duration * units_per_second(self.lang)
+        target = duration * self.units_per_second
         short_hooks = banks.SHORT_HOOKS[self.lang][plan.framework]
         best = None
         for body in range(min(ideal_body, available), 0, -1):
@@ -515,7 +553,7 @@ class Writer:
             camera = d.camera or ("static" if d.visual == "avatar" and i else cameras[i % len(cameras)])
             scenes.append(Scene(voiceover=voiceover, on_screen_text=_shorten_overlay(d.overlay, lang),
                                 visual=d.visual, camera=camera, role=d.role,
-                                duration_s=round(estimate_seconds(voiceover, lang), 2)))
+                                duration_s=round(estimate_seconds(voiceover, lang, self.options.words_per_second), 2)))
         cta = drafts[-1].core.text
         f = self.facts
         price_part = ""
@@ -533,21 +571,20 @@ class Writer:
             claims=unique_claims)
 
     def hashtags(self, plan: Plan) -> list[str]:
+        """Brand and product name as tags, then the category's and the framework's own; each a single '#'."""
         f = self.facts
         tags = []
         for text in (f.brand, f.name):
             if text:
-                tag = re.sub(r"[^\w]+", "", text.title() if not self.zh or not re.search(r"[\u4e00-\u9fff]", text)
-                             else text)
+                cjk = re.search(r"[\u4e00-\u9fff]", text)
+                tag = re.sub(r"[^\w]+", "", text if cjk else " ".join(w[:1].upper() + w[1:] for w in text.split()))
                 if 2 <= len(tag) <= 30:
                     tags.append("#" + tag)
-        for c in self.product.category[-1:]:
-            tag = re.sub(r"[^\w]+", "", c.lower())
-            if 2 <= len(tag) <= 24:
-                tags.append("#" + tag)
-        tags += banks.FRAMEWORK_TAGS[self.lang][plan.framework]
+        tags += banks.CATEGORY_TAGS[self.lang].get(f.taxonomy or "", [])
+        tags += banks.FRAMEWORK_TAGS[self.lang].get(plan.framework, [])
         out = []
         for t in tags:
+            t = "#" + t.lstrip("#")
             if t.lower() not in (o.lower() for o in out) and self.safe(t):
                 out.append(t)
         return out[:6]
@@ -558,6 +595,8 @@ def eligible_frameworks(product: Product, facts: Facts, language: str, duration_
     for fw in FRAMEWORKS:
         if fw == "offer" and not product.on_sale:
             continue
+        if fw == "pas" and not any(b.has_pain for b in facts.benefits):
+            continue  # no problem the page supports: a plain ad beats a made-up pain
         if fw == "listicle":
             if duration_s < 12:  # two numbered reasons plus hook and CTA do not fit a few seconds
                 continue
@@ -582,7 +621,8 @@ def plan_variants(product: Product, options, facts: Facts | None = None) -> list
         if not order:
             raise ScriptError(
                 f"None of the requested frameworks ({', '.join(options.frameworks)}) fit this product "
-                "(offer needs a sale price on the page; listicle needs at least two features)",
+                "(offer needs a sale price on the page; listicle needs at least two features; pas needs a "
+                "problem the page's facts support)",
                 code="framework_not_applicable", stage="script")
     else:
         order = list(eligible)
@@ -597,7 +637,9 @@ def plan_variants(product: Product, options, facts: Facts | None = None) -> list
     for v in range(options.variants):
         framework = order[v % len(order)]
         rnd = v // len(order)
-        benefit = benefits[(v + options.seed) % len(benefits)] if len(benefits) > 1 else benefits[0]
+        pool = [b for b in benefits if b.has_pain] if framework == "pas" else benefits
+        pool = pool or benefits
+        benefit = pool[(v + options.seed) % len(pool)] if len(pool) > 1 else pool[0]
         angle_by_fw = {"pas": "problem", "aida": "discovery", "ugc": "testimonial", "listicle": "features",
                        "offer": "value", "demo": "demo"}
         angle = f"{angle_by_fw[framework]}:{benefit.key}"
