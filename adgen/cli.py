@@ -250,9 +250,14 @@ def cmd_script(args) -> int:
             import shutil
 
             shutil.rmtree(workdir, ignore_errors=True)
-    options = ScriptOptions(variants=args.variants, duration_s=args.duration, language=args.language,
-                            tone=args.tone, seed=args.seed)
-    scripts = write_scripts(product, options, engine=args.engine or "template")
+    from pipelines.script import preferred_engine
+
+    # no --language: the product page's own (as the pipeline's script stage does)
+    options = ScriptOptions(variants=args.variants, duration_s=args.duration,
+                            language=args.language or product.language or "en", tone=args.tone, seed=args.seed)
+    scripts = write_scripts(product, options, engine=args.engine or preferred_engine())
+    for warning in dict.fromkeys(w for s in scripts for w in s.warnings):
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps([s.model_dump(mode="json") for s in scripts], indent=2, ensure_ascii=False))
     else:
@@ -443,10 +448,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("product")
     p.add_argument("--variants", type=int, default=3)
     p.add_argument("--duration", type=float, default=DEFAULT_DURATION_S)
-    p.add_argument("--language", default="en")
+    p.add_argument("--language", default=None, help="default: the product page's own language")
     p.add_argument("--tone", default="friendly")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--engine", help="template (default), openai, transformers")
+    p.add_argument("--engine", help="template, openai, transformers (default: openai when OPENAI_BASE_URL is set, else template)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--cache", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_script)
