@@ -84,3 +84,62 @@ def lip_sync_correlation(video: Path, clip, voice: VoiceTrack, voice_dir: Path) 
     openness = mouth_openness(frames, clip.face_box)
     energy = audio_energy(voice, voice_dir, len(frames), clip.fps)
     return float(np.corrcoef(openness, energy)[0, 1])
+
+
+# --------------------------------------------------------------------------- mouth artifacts
+#
+# "No hard edge or flat-colour patch inside the mouth": measured on a frame as a viewer sees it,
+# with the mouth found by MediaPipe's face mesh on that frame (independent of the engine):
+# - flat: the share of the mouth region (inside the inner-lip contour, grown by 3 % of the mouth
+#   width) covered by patches with no camera grain at all (3x3 std under 0.75 levels in every
+#   channel, eroded so single pixels do not count). A photo never has them; painted fills do.
+# - edge ratio: the mouth region's 99th-percentile luminance gradient over the same figure for
+#   the portrait's own mouth at rest in the same framing. Cut-out shapes pasted into a photo are
+#   much sharper than anything the camera recorded there.
+# Before issue 19 the photo engine's open mouth measured flat 0.14 / edge ratio 1.75 at 432x540
+# (tests/pipelines/avatar/data/photo-before-issue19-*.png) and flat 0.40 / 3.1 at 864x1080.
+FLAT_LIMIT = 0.05
+EDGE_RATIO_LIMIT = 1.5
+
+
+def mouth_region(frame: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    """(region mask, mouth width, landmarks) for an RGB frame."""
+    import cv2
+
+    from pipelines.avatar import landmarks as lm
+
+    pts = lm.face_mesh(frame)[:, :2]
+    poly = np.concatenate([pts[list(lm.LIPS_INNER_UPPER)], pts[list(lm.LIPS_INNER_LOWER)][::-1][1:-1]])
+    mask = np.zeros(frame.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 1)
+    width = float(np.linalg.norm(pts[291] - pts[61]))
+    k = max(1, int(round(0.03 * width)))
+    return cv2.dilate(mask, np.ones((2 * k + 1, 2 * k + 1), np.uint8)).astype(bool), width, pts
+
+
+def flat_share(frame: np.ndarray, region: np.ndarray) -> float:
+    import cv2
+
+    f = frame.astype(np.float32)
+    mean, square = cv2.blur(f, (3, 3)), cv2.blur(f * f, (3, 3))
+    std = np.sqrt(np.maximum(square - mean * mean, 0)).max(axis=2)
+    flat = cv2.erode((std < 0.75).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    return float(flat[region].mean()) if region.any() else 0.0
+
+
+def edge_p99(frame: np.ndarray, region: np.ndarray) -> float:
+    import cv2
+
+    gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    grad = np.hypot(cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)) / 8
+    return float(np.percentile(grad[region], 99)) if region.any() else 0.0
+
+
+def mouth_artifacts(frame: np.ndarray, rest_frame: np.ndarray) -> dict:
+    """{'flat', 'edge_ratio', 'opening'} for `frame`; `rest_frame` is the same portrait, same
+    framing, mouth as photographed. `opening` is the lips' gap at the centre / mouth width."""
+    region, width, pts = mouth_region(frame)
+    rest_region, _, _ = mouth_region(rest_frame)
+    rest_edges = max(edge_p99(rest_frame, rest_region | region), 1.0)
+    return {"flat": flat_share(frame, region), "edge_ratio": edge_p99(frame, region) / rest_edges,
+            "opening": float(pts[14, 1] - pts[13, 1]) / max(width, 1.0), "width": width}
