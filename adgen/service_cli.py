@@ -119,7 +119,7 @@ def _sweep_forever(stop: threading.Event, stale_s: float) -> None:
 
     from django.db import connection
 
-    from adgen.ads.walker import stage_runs_sweep
+    from adgen.ads.lifecycle import stage_runs_sweep
 
     while not stop.wait(max(1.0, stale_s / 2)):
         try:

@@ -1,7 +1,7 @@
-"""Dramatiq actors: one per stage (queues io / cpu / gpu), the walker's advance, webhooks, sweeper.
+"""Dramatiq actors: one per stage (queues io / cpu / gpu), the lifecycle's advance, webhooks, sweeper.
 
-Messages carry ids only; all state is in PostgreSQL (see adgen.ads.walker). Retries use
-dramatiq's Retries middleware with exponential backoff; the walker decides (from the StageRun's
+Messages carry ids only; all state is in PostgreSQL (see adgen.ads.lifecycle). Retries use
+dramatiq's Retries middleware with exponential backoff; the lifecycle decides (from the StageRun's
 attempt count) whether another attempt is allowed, so the database stays the authority.
 """
 
@@ -14,7 +14,7 @@ MINUTE_MS = 60_000
 RETRY = {"max_retries": settings.ADGEN_STAGE_MAX_ATTEMPTS, "min_backoff": 2_000, "max_backoff": 5 * MINUTE_MS}
 
 # (stage, default queue, time limit). Avatar and b-roll run on `gpu` when their engine is neural:
-# the walker routes those messages there (see send_stage).
+# the lifecycle routes those messages there (see send_stage).
 STAGE_ACTORS = {
     "scrape": ("io", 5 * MINUTE_MS),
     "script": ("cpu", 10 * MINUTE_MS),
@@ -28,7 +28,7 @@ STAGE_ACTORS = {
 
 def _stage_actor(stage: str, queue: str, time_limit: int):
     def run_stage(stage_run_id: int) -> str:
-        from adgen.ads.walker import stage_run_execute
+        from adgen.ads.lifecycle import stage_run_execute
 
         return stage_run_execute(int(stage_run_id))
 
@@ -62,20 +62,20 @@ def send_stage(*, stage: str, queue: str, stage_run_id: int, delay_ms: int | Non
 
 @dramatiq.actor(queue_name="io", time_limit=2 * MINUTE_MS, **RETRY)
 def advance_job(job_id: str) -> None:
-    from adgen.ads.walker import job_advance
+    from adgen.ads.lifecycle import job_advance
 
     job_advance(job_id)
 
 
 @dramatiq.actor(queue_name="io", max_retries=8, min_backoff=5_000, max_backoff=30 * MINUTE_MS, time_limit=MINUTE_MS)
 def deliver_webhook(delivery_id: str) -> None:
-    from adgen.ads.services import webhook_deliver
+    from adgen.ads.webhooks import webhook_deliver
 
     webhook_deliver(delivery_id=delivery_id)
 
 
 @dramatiq.actor(queue_name="io", max_retries=0, time_limit=5 * MINUTE_MS)
 def sweep_stage_runs() -> dict:
-    from adgen.ads.walker import stage_runs_sweep
+    from adgen.ads.lifecycle import stage_runs_sweep
 
     return stage_runs_sweep()

@@ -70,8 +70,6 @@ def job_stage_progress(job: AdJob) -> list[dict]:
 
 
 def job_progress(job: AdJob) -> int:
-    from adgen.ads.walker import job_progress_percent
-
     if job.status == AdJob.Status.SUCCEEDED:
         return 100
     return max(job.progress, job_progress_percent(job, stage_runs(job)))
@@ -86,3 +84,25 @@ def job_status(job: AdJob, *, base_url: str | None = None) -> dict:
         "stages": job_stage_progress(job),
         "outputs": job_outputs(job, base_url=base_url),
     }
+
+
+STAGE_WEIGHT = {"scrape": 1.0, "script": 1.0, "voice": 1.0, "avatar": 2.0, "broll": 1.0, "render": 3.0, "export": 0.5}
+
+
+def job_progress_percent(job: AdJob, runs: list[StageRun]) -> int:
+    """0-100. Before the script exists the rest of the graph is unknown: planning counts 10%."""
+    if job.status == AdJob.Status.SUCCEEDED:
+        return 100
+    planning = [r for r in runs if r.stage in ("scrape", "script")]
+    rest = [r for r in runs if r.stage not in ("scrape", "script")]
+
+    def fraction(items):
+        total = sum(STAGE_WEIGHT.get(r.stage, 1.0) for r in items)
+        if not total:
+            return 0.0
+        return sum(STAGE_WEIGHT.get(r.stage, 1.0) * (1.0 if r.status == StageRun.Status.DONE else r.progress)
+                   for r in items) / total
+
+    if not rest:
+        return int(10 * fraction(planning)) if job.kind == AdJob.Kind.AD else int(99 * fraction(planning))
+    return min(99, int(10 + 90 * fraction(rest)))

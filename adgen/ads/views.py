@@ -13,7 +13,7 @@ from rest_framework import mixins, renderers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from adgen.ads import selectors, services
+from adgen.ads import selectors, services, webhooks
 from adgen.ads.policy import engines_check
 from adgen.ads.models import AdJob, BrandKit, Product, Render, Webhook
 from adgen.ads.serializers import (AdCreateSerializer, AdJobSerializer, BrandKitSerializer, EventsQuerySerializer,
@@ -104,7 +104,7 @@ class AdJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         job = services.job_cancel(job=self.get_object())
         return Response(AdJobSerializer(job, context=self.get_serializer_context()).data)
 
-    @action(detail=True, methods=["get"], renderer_classes=[EventStreamRenderer, renderers.JSONRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, EventStreamRenderer])
     def events(self, request, *args, **kwargs):
         job = self.get_object()
         base = request.build_absolute_uri("/")
@@ -174,7 +174,7 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     filter_fields = {"active": "active"}
 
     def perform_create(self, serializer):
-        serializer.instance = services.webhook_create(workspace=self.request.workspace, **serializer.validated_data)
+        serializer.instance = webhooks.webhook_create(workspace=self.request.workspace, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = services.webhook_update(webhook=serializer.instance, **serializer.validated_data)
+        serializer.instance = webhooks.webhook_update(webhook=serializer.instance, **serializer.validated_data)

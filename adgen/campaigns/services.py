@@ -27,12 +27,13 @@ from django.utils.text import slugify
 
 from adgen.ads import billing_hooks
 from adgen.ads import services as ads_services
+from adgen.ads.webhooks import WebhookFailed, webhook_post
 from adgen.ads.models import AdJob, Product
 from adgen.campaigns import schedules as scheduler
 from pipelines import feeds as sources
 from adgen.campaigns.models import Campaign, CampaignRun, CampaignRunItem
-from adgen.security.outbound import bucket_endpoint_allowed, outbound_post
-from pipelines.errors import PipelineError, ScrapeError
+from adgen.security.outbound import bucket_endpoint_allowed
+from pipelines.errors import PipelineError
 from pipelines.jobs import DEFAULT_DURATION_S, job_spec_build, plan
 from pipelines.runner import run_node
 from pipelines.store import canonical_json
@@ -161,7 +162,7 @@ def content_hash(scrape_meta: dict, artifact_dir: Path) -> str:
 
 
 def _scrape(url: str):
-    from adgen.ads.walker import artifact_store
+    from adgen.ads.lifecycle import artifact_store
 
     # the scrape node of the job this product would make: the same plan, the same cache key
     spec = job_spec_build({"url": url, "allow_private_hosts": settings.ADGEN_ALLOW_PRIVATE_HOSTS})
@@ -425,7 +426,7 @@ def _archive_build(run: CampaignRun, target: Path) -> dict:
     """The run's zip: each job's export (the batch folder its export stage made: videos, captions,
     thumbnails, post copy and the job's manifest) under `<position>-<product>/<language>/`, plus
     the campaign's manifest.json."""
-    from adgen.ads.walker import artifact_store
+    from adgen.ads.lifecycle import artifact_store
     from pipelines.export import export_files
 
     store = artifact_store()
@@ -534,9 +535,6 @@ def bucket_upload(bucket: dict, archive: Path, manifest: dict, run: CampaignRun)
 
 # --------------------------------------------------------------------------- webhook
 
-WEBHOOK_MAX_ATTEMPTS = 6
-
-
 def _send_webhook(run_id) -> None:
     from adgen.campaigns.actors import deliver_campaign_webhook
 
@@ -552,36 +550,21 @@ def run_payload(run: CampaignRun) -> dict:
             "archive_url": run_archive_url(run), "delivery": run.delivery}
 
 
-class WebhookFailed(Exception):
-    """Raised so the actor's retries (with backoff) try again."""
-
-
 def campaign_webhook_deliver(*, run_id) -> dict | None:
-    """POST `campaign.run.finished` to the campaign's webhook, signed exactly like the ads
-    webhooks (X-Adgen-Signature: t=<unix>,v1=<HMAC-SHA256 of "<t>.<body>">)."""
+    """POST `campaign.run.finished` (or `.failed`) to the campaign's webhook, signed and guarded
+    like every adgen webhook (adgen.ads.webhooks)."""
     run = _runs().select_related("campaign").get(pk=run_id)
     campaign = run.campaign
     if not campaign.webhook_url or (run.delivery.get("webhook") or {}).get("status") == "delivered":
         return None
     event = "campaign.run.finished" if run.status != Status.FAILED else "campaign.run.failed"
-    body = json.dumps({"id": f"{run.pk}:{event}", "type": event, "created": int(time.time()),
-                       "data": run_payload(run)}, separators=(",", ":"), sort_keys=True, default=str).encode()
-    timestamp = int(time.time())
-    headers = {"Content-Type": "application/json", "User-Agent": "adgen-webhooks/1", "X-Adgen-Event": event,
-               "X-Adgen-Delivery": f"{run.pk}:{event}",
-               "X-Adgen-Signature": ads_services.webhook_signature(campaign.webhook_secret, timestamp, body)}
     state = dict(run.delivery.get("webhook") or {"attempts": 0})
     state["attempts"] = state.get("attempts", 0) + 1
-    refused = False
-    try:  # the outbound guard again at send time, connected to the address it vetted
-        status_code = outbound_post(campaign.webhook_url, body=body, headers=headers)
-        ok = 200 <= status_code < 300
-        state.update(status_code=status_code, error="" if ok else f"HTTP {status_code}")
-    except ScrapeError as exc:
-        ok, refused = False, exc.code != "unreachable"
-        state.update(status_code=None, error=exc.message[:500])
-    state["status"] = "delivered" if ok else (
-        "failed" if refused or state["attempts"] >= WEBHOOK_MAX_ATTEMPTS else "pending")
+    attempt = webhook_post(url=campaign.webhook_url, secret=campaign.webhook_secret, event=event,
+                           delivery_id=f"{run.pk}:{event}", attempt=state["attempts"],
+                           payload={"id": f"{run.pk}:{event}", "type": event, "created": int(time.time()),
+                                    "data": run_payload(run)})
+    state.update(status=attempt.status, status_code=attempt.status_code, error=attempt.error[:500])
     with transaction.atomic():
         locked = _runs().select_for_update().get(pk=run_id)
         locked.delivery = {**locked.delivery, "webhook": state}

@@ -7,7 +7,7 @@ import pytest
 
 from adgen.ads import services
 from adgen.ads.models import AdJob, StageRun
-from adgen.ads.walker import job_advance, stage_run_execute
+from adgen.ads.lifecycle import job_advance, stage_run_execute
 
 pytestmark = pytest.mark.django_db
 

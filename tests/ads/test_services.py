@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from adgen.ads import services
+from adgen.ads import lifecycle, services, webhooks
 from adgen.ads.models import AdJob, StageRun, Webhook, WebhookDelivery
-from adgen.ads.walker import stage_run_execute, stage_runs_sweep
+from adgen.ads.lifecycle import stage_run_execute, stage_runs_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -119,11 +119,11 @@ def test_webhook_is_signed_and_retried(make_tenant, receiver, settings):
                             format="json")
     assert created.status_code == 201 and "secret" not in created.json()
     job = AdJob.objects.create(workspace=a.workspace, url="https://shop.test/p/1", status=AdJob.Status.RUNNING)
-    services.job_fail(job=job, code="not_a_product", message="That page is not a product page.", stage="scrape")
+    lifecycle.job_fail(job=job, code="not_a_product", message="That page is not a product page.", stage="scrape")
     delivery = WebhookDelivery.objects.for_workspace(a.workspace).get()
-    with pytest.raises(services.WebhookFailed):  # 500 -> the actor's retry (with backoff) tries again
-        services.webhook_deliver(delivery_id=delivery.pk)
-    assert services.webhook_deliver(delivery_id=delivery.pk).status == WebhookDelivery.Status.DELIVERED
+    with pytest.raises(webhooks.WebhookFailed):  # 500 -> the actor's retry (with backoff) tries again
+        webhooks.webhook_deliver(delivery_id=delivery.pk)
+    assert webhooks.webhook_deliver(delivery_id=delivery.pk).status == WebhookDelivery.Status.DELIVERED
     headers, body = handler.received[-1]
     assert len(handler.received) == 2 and headers["X-Adgen-Event"] == "ad.failed"
     parts = dict(item.split("=", 1) for item in headers["X-Adgen-Signature"].split(","))
@@ -131,7 +131,7 @@ def test_webhook_is_signed_and_retried(make_tenant, receiver, settings):
     assert hmac.compare_digest(parts["v1"], expected)
     event = json.loads(body)
     assert event["type"] == "ad.failed" and event["data"]["error"]["code"] == "not_a_product"
-    assert services.webhook_deliver(delivery_id=delivery.pk).attempts == 2  # delivered: never sent again
+    assert webhooks.webhook_deliver(delivery_id=delivery.pk).attempts == 2  # delivered: never sent again
     # ad.completed is not subscribed by this webhook
     assert Webhook.objects.for_workspace(a.workspace).get().events == ["ad.failed"]
 

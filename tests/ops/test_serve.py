@@ -85,7 +85,7 @@ def test_sse_streams_a_stage_start_and_serve_exits_on_sigterm_with_a_stream_open
     assert kind == "progress" and first["status"] in ("queued", "running")
     assert [s["status"] for s in first["stages"] if s["stage"] == "scrape"] == ["queued"]
 
-    # a worker claims the scrape (what walker._claim writes)
+    # a worker claims the scrape (what lifecycle._claim writes)
     started = time.monotonic()
     StageRun.objects.dangerously_unscoped().filter(job=job, stage="scrape").update(
         status=StageRun.Status.RUNNING, attempt=1, started_at=timezone.now(), heartbeat_at=timezone.now())

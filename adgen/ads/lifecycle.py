@@ -1,4 +1,5 @@
-"""The dramatiq executor: walks a job's stage DAG from its StageRun rows in PostgreSQL.
+"""The job lifecycle on dramatiq: walks a job's plan from its StageRun rows in PostgreSQL, and
+ends the job (delivered, or failed with a code and its hold released).
 
 - `job_advance(job_id)` expands the graph from the finished runs (pipelines.jobs.plan), adds
   rows for newly known nodes, and enqueues (on commit) every pending run whose inputs are done.
@@ -14,6 +15,7 @@ Lock order everywhere: the job row, then its stage-run rows.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 import threading
 import time
 from datetime import timedelta
@@ -22,7 +24,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from adgen.ads.models import AdJob, StageRun
+from django.core.files import File
+from django.core.files.storage import default_storage
+
+from adgen.ads import billing_hooks
+from adgen.ads.models import AdJob, Product, Render, StageRun, Variant
+from adgen.ads.selectors import job_progress_percent
+from adgen.ads.webhooks import webhooks_emit
 from pipelines.errors import Cancelled, PipelineError
 from pipelines.jobs import JobSpec, Node, plan
 from pipelines.runner import node_key, run_node
@@ -95,8 +103,6 @@ def job_nodes(job: AdJob, done: dict[str, NodeResult]) -> list[Node]:
 
 def job_advance(job_id) -> AdJob:
     """Bring the job's rows up to date with what has finished; enqueue what became ready."""
-    from adgen.ads import services
-
     store = artifact_store()
     with transaction.atomic():
         job = _jobs().select_for_update().get(pk=job_id)
@@ -105,7 +111,7 @@ def job_advance(job_id) -> AdJob:
         runs = {r.node_id: r for r in _runs().filter(job=job)}
         failed = next((r for r in runs.values() if r.status == StageRun.Status.FAILED), None)
         if failed is not None:
-            services.job_fail(job=job, code=failed.error_code or "stage_failed",
+            job_fail(job=job, code=failed.error_code or "stage_failed",
                               message=failed.error_message or f"The {failed.stage} stage failed.", stage=failed.stage)
             return job
 
@@ -121,11 +127,11 @@ def job_advance(job_id) -> AdJob:
         try:
             nodes = job_nodes(job, done)
         except PipelineError as exc:
-            services.job_fail(job=job, code=exc.code, message=exc.message, stage=exc.stage or "")
+            job_fail(job=job, code=exc.code, message=exc.message, stage=exc.stage or "")
             return job
         except Exception as exc:  # a malformed script or spec: a clear failure, never a stuck job
             log.exception("expanding job %s failed", job.pk)
-            services.job_fail(job=job, code="invalid_job", message=f"The job cannot be planned: {exc}")
+            job_fail(job=job, code="invalid_job", message=f"The job cannot be planned: {exc}")
             return job
 
         for node in nodes:
@@ -134,7 +140,7 @@ def job_advance(job_id) -> AdJob:
                     workspace_id=job.workspace_id, job=job, node_id=node.id, stage=node.stage, queue=node.queue,
                     params=node.params_json(), deps=list(node.deps))
         if "script" in done:
-            services.job_variants_record(job=job, script_meta=done["script"].meta)
+            job_variants_record(job=job, script_meta=done["script"].meta)
 
         now = timezone.now()
         for run in runs.values():
@@ -145,13 +151,13 @@ def job_advance(job_id) -> AdJob:
 
         node_ids = {n.id for n in nodes}
         if node_ids and node_ids <= set(done):
-            services.job_complete(job=job, results={nid: done[nid] for nid in node_ids}, store=store)
+            job_complete(job=job, results={nid: done[nid] for nid in node_ids}, store=store)
             return job
         if not any(r.status in ACTIVE for r in runs.values()):
             # nothing is running or can start: a plan whose dependencies cannot be met ends here,
             # with its hold released, instead of being advanced for ever
             waiting = sorted(r.node_id for r in runs.values() if r.status == StageRun.Status.PENDING)
-            services.job_fail(job=job, code="plan_stalled",
+            job_fail(job=job, code="plan_stalled",
                               message=f"The job cannot go on: {', '.join(waiting[:5]) or 'no stage'} can never start.")
             return job
         if job.status == AdJob.Status.QUEUED:
@@ -159,28 +165,6 @@ def job_advance(job_id) -> AdJob:
         job.progress = max(job.progress, job_progress_percent(job, list(runs.values())))
         job.save(update_fields=["status", "started_at", "progress"])
         return job
-
-
-STAGE_WEIGHT = {"scrape": 1.0, "script": 1.0, "voice": 1.0, "avatar": 2.0, "broll": 1.0, "render": 3.0, "export": 0.5}
-
-
-def job_progress_percent(job: AdJob, runs: list[StageRun]) -> int:
-    """0-100. Before the script exists the rest of the graph is unknown: planning counts 10%."""
-    if job.status == AdJob.Status.SUCCEEDED:
-        return 100
-    planning = [r for r in runs if r.stage in ("scrape", "script")]
-    rest = [r for r in runs if r.stage not in ("scrape", "script")]
-
-    def fraction(items):
-        total = sum(STAGE_WEIGHT.get(r.stage, 1.0) for r in items)
-        if not total:
-            return 0.0
-        return sum(STAGE_WEIGHT.get(r.stage, 1.0) * (1.0 if r.status == StageRun.Status.DONE else r.progress)
-                   for r in items) / total
-
-    if not rest:
-        return int(10 * fraction(planning)) if job.kind == AdJob.Kind.AD else int(99 * fraction(planning))
-    return min(99, int(10 + 90 * fraction(rest)))
 
 
 # --------------------------------------------------------------------------- executing
@@ -374,3 +358,130 @@ def stage_runs_sweep(*, stale_s: float | None = None) -> dict[str, int]:
         job_advance(job_id)
         counts["advanced"] += 1
     return counts
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def job_fail(*, job: AdJob, code: str, message: str, stage: str = "") -> AdJob:
+    """Called with the job row locked: record a clear error, stop the rest, release the hold."""
+    now = timezone.now()
+    job.status, job.finished_at = AdJob.Status.FAILED, now
+    job.error_code, job.error_message, job.error_stage = code, message, stage
+    job.save(update_fields=["status", "finished_at", "error_code", "error_message", "error_stage"])
+    job.stage_runs.filter(status__in=[StageRun.Status.PENDING, StageRun.Status.QUEUED]).update(
+        status=StageRun.Status.CANCELLED, finished_at=now)  # running ones stop themselves (see job_cancel)
+    job_outputs_discard(job)
+    billing_hooks.job_release(job=job)
+    if job.kind == AdJob.Kind.SCRAPE and job.product_id:
+        Product.objects.dangerously_unscoped().filter(pk=job.product_id).update(
+            status=Product.Status.FAILED, error_code=code, error_message=message)
+    else:
+        webhooks_emit(job=job, event="ad.failed")
+    return job
+
+
+def job_variants_record(*, job: AdJob, script_meta: dict) -> None:
+    if job.variants.exists():
+        return
+    Variant.objects.bulk_create([Variant(workspace_id=job.workspace_id, job=job, index=i, script=script)
+                                 for i, script in enumerate(script_meta.get("scripts", []))])
+
+
+def job_complete(*, job: AdJob, results: dict[str, NodeResult], store: ArtifactStore) -> AdJob:
+    """Called with the job row locked once every node is done: deliver the outputs, capture the
+    credits of what was delivered, release the rest, notify."""
+    if job.kind == AdJob.Kind.SCRAPE:
+        scrape = results["scrape"]
+        product_data = scrape.meta.get("product") or {}
+        Product.objects.dangerously_unscoped().filter(pk=job.product_id).update(
+            status=Product.Status.READY, data=product_data, title=(product_data.get("title") or "")[:500],
+            images=scrape.meta.get("images", []), artifact_key=scrape.key, error_code="", error_message="")
+    else:
+        saved: list[str] = []
+        try:
+            renders = _renders_deliver(job, results, saved)
+            if "export" in results:
+                job.export_artifact_key = results["export"].key
+                job.archive = _export_archive(job, results["export"], saved) or ""
+        except Exception:
+            for name in saved:  # nothing half-delivered
+                default_storage.delete(name)
+            raise
+        shares = _shares(job.quoted_credits or 0, len(renders))
+        for render, share in zip(renders, shares):
+            billing_hooks.render_capture(job=job, render=render, amount=share)
+    billing_hooks.job_release(job=job)
+    job.status, job.progress, job.finished_at = AdJob.Status.SUCCEEDED, 100, timezone.now()
+    job.save(update_fields=["status", "progress", "finished_at", "export_artifact_key", "archive"])
+    if job.kind == AdJob.Kind.AD:
+        webhooks_emit(job=job, event="ad.completed")
+    return job
+
+
+def _shares(total: int, count: int) -> list[int]:
+    """Split a quote over the delivered renders; the remainder goes to the first ones."""
+    if count <= 0 or total <= 0:
+        return [0] * max(count, 0)
+    base, extra = divmod(total, count)
+    return [base + (1 if i < extra else 0) for i in range(count)]
+
+
+def _store_file(source: Path, name: str, saved: list[str]) -> str:
+    with open(source, "rb") as fh:
+        stored = default_storage.save(name, File(fh))
+    saved.append(stored)
+    return stored
+
+
+def _renders_deliver(job: AdJob, results: dict[str, NodeResult], saved: list[str]) -> list[Render]:
+    from pipelines.media import media_info
+
+    variants = {v.index: v for v in job.variants.all()}
+    renders = []
+    for node_id, result in sorted(results.items()):
+        if result.stage != "render":
+            continue
+        meta = result.meta
+        prefix = f"renders/{job.workspace_id}/{job.pk}/{node_id.replace(':', '_')}"
+        video = result.dir / meta["file"]
+        info = media_info(video)
+        render = Render(workspace_id=job.workspace_id, job=job, node_id=node_id,
+                        variant=variants.get(int(node_id.split(":")[1])), aspect=meta.get("aspect", ""),
+                        platform=meta.get("platform") or "", artifact_key=result.key,
+                        width=info.width or meta.get("width", 0), height=info.height or meta.get("height", 0),
+                        duration_s=info.duration_s, size_bytes=info.size_bytes,
+                        video_codec=info.video_codec or "", audio_codec=info.audio_codec or "",
+                        facts={"fps": info.fps, "pix_fmt": info.pix_fmt, "profile": info.profile,
+                               "sample_rate": info.sample_rate, "audio_duration_s": info.audio_duration_s,
+                               "video_duration_s": info.video_duration_s})
+        render.file.name = _store_file(video, f"{prefix}{video.suffix}", saved)
+        if meta.get("thumbnail"):
+            thumb = result.dir / meta["thumbnail"]
+            render.thumbnail.name = _store_file(thumb, f"{prefix}{thumb.suffix}", saved)
+        if meta.get("captions"):
+            captions = result.dir / meta["captions"]
+            render.captions.name = _store_file(captions, f"{prefix}{captions.suffix}", saved)
+        render.save()
+        renders.append(render)
+    return renders
+
+
+def _export_archive(job: AdJob, export: NodeResult, saved: list[str]) -> str | None:
+    zips = sorted(export.dir.rglob("*.zip"))
+    if not zips:
+        return None
+    return _store_file(zips[0], f"exports/{job.workspace_id}/{job.pk}/{zips[0].name}", saved)
+
+
+def job_outputs_discard(job: AdJob) -> None:
+    """A job that did not finish keeps no outputs (files and rows)."""
+    for render in job.renders.all():
+        for field in (render.file, render.thumbnail, render.captions):
+            if field:
+                field.delete(save=False)
+    job.renders.all().delete()
+    if job.archive:
+        job.archive.delete(save=False)
+        job.archive = ""
+        job.save(update_fields=["archive"])
