@@ -193,3 +193,29 @@ def serve_hub(hub: Hub):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def main() -> None:
+    """`python tests/hf_server.py OWNER/NAME=FOLDER ... [--port N]`: serve folders as hub repositories
+    until interrupted (then `HF_ENDPOINT=http://127.0.0.1:N adgen models pull ...`)."""
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("repos", nargs="+", metavar="OWNER/NAME=FOLDER")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    hub = Hub({spec.split("=", 1)[0]: repo_from_folder(Path(spec.split("=", 1)[1])) for spec in args.repos})
+    handler = type("HubHandler", (Handler,), {"hub": hub})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    print(f"HF_ENDPOINT=http://127.0.0.1:{server.server_address[1]}", flush=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
