@@ -5,7 +5,7 @@ An engine is one module: a pydantic config class plus a class whose instance doe
 about it without importing it (so the planner, billing and the API never import torch):
 
 - `queue`: which dramatiq queue runs its nodes (`io`, `cpu` or `gpu`);
-- `price`: billing's price class for what it makes (`included` = covered by the render price);
+- `price`: billing's price class for each second it makes (`included` = covered by the render price);
 - `model_dir_env` / `model_dir_field`: where its local weights come from (the CLI's `--model-dir`
   and the settings key both read this);
 - `needs`: what a job must provide or a machine must have (`portrait`, `model_dir`, `llm_api`);
@@ -91,8 +91,12 @@ REGISTRY: tuple[EngineSpec, ...] = (
     EngineSpec("script", "transformers", "pipelines.script.transformers_engine:TransformersEngine",
                "pipelines.script.transformers_engine:TransformersConfig", "A local transformers model",
                model_dir_env="ADGEN_SCRIPT_MODEL_DIR", needs=frozenset({"model_dir"})),
+    EngineSpec("voice", "neural", "pipelines.voice.neural:NeuralEngine", "pipelines.voice.neural:NeuralConfig",
+               "Natural voices (hibari, Piper joe), espeak-ng where a language has none", default=True),
+    EngineSpec("voice", "hibari", "pipelines.voice.hibari:HibariEngine", "pipelines.voice.hibari:HibariConfig",
+               "hibari (Kokoro-distilled, English)"),
     EngineSpec("voice", "espeak", "pipelines.voice.espeak:EspeakEngine", "pipelines.voice.espeak:EspeakConfig",
-               "espeak-ng (basic voice, every language)", default=True),
+               "espeak-ng (basic voice, every language)"),
     EngineSpec("voice", "piper", "pipelines.voice.piper:PiperEngine", "pipelines.voice.piper:PiperVoiceConfig",
                "Piper neural voices", model_dir_env="ADGEN_PIPER_VOICES", model_dir_field="voices_dir"),
     EngineSpec("avatar", "puppet", "pipelines.avatar.puppet:PuppetEngine", "pipelines.avatar.puppet:PuppetConfig",
@@ -109,7 +113,7 @@ REGISTRY: tuple[EngineSpec, ...] = (
                "Generated video (diffusers DiT) on a GPU worker", queue="gpu", price="dit_broll",
                model_dir_env="ADGEN_DIT_MODEL_DIR", needs=frozenset({"model_dir"})),
     EngineSpec("render", "ffmpeg", "pipelines.render.compose:FfmpegRenderer", "pipelines.render.compose:RenderOptions",
-               "One ffmpeg filtergraph per video", default=True),
+               "One ffmpeg filtergraph per video", price="offline_render", default=True),
 )
 
 _BY_KEY: dict[tuple[str, str], EngineSpec] = {spec.key: spec for spec in REGISTRY}

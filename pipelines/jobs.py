@@ -66,6 +66,10 @@ class JobSpec(Model):
     def engine(self, stage: str) -> str:
         return self.engines.get(stage) or DEFAULT_ENGINES[stage]
 
+    def voice_settings(self) -> dict:
+        """The voice stage's settings: the brand kit's voice direction, then the job's own."""
+        return {**self.brand.voice_settings(), **self.settings("voice")}
+
     def presenter(self, variant: int) -> tuple[str, str | None]:
         """The avatar engine and presenter of one variant: a portrait is animated by `photo`
         unless the job chose its presenter engine."""
@@ -169,9 +173,14 @@ def job_spec_build(options: JobOptions | dict, *, require_source: bool = True) -
     # look name keeps the stage's default. Per-variant presenters are resolved per variant (plan).
     if "avatar" not in engines and not opts.presenters and brand.presenter and _is_image_path(brand.presenter):
         engines["avatar"] = "photo"
+    if "script" not in engines:  # an LLM writes first when the operator configured one
+        from pipelines.script import preferred_engine
+
+        if preferred_engine() != DEFAULT_ENGINES["script"]:
+            engines["script"] = preferred_engine()
     for stage in STAGES:
         spec = engine_spec(stage, engines.get(stage))  # EngineNotFound lists the valid names
-        if spec.name != DEFAULT_ENGINES[stage]:
+        if stage in engines:
             engines[stage] = spec.name
         portraits = [p for p in [brand.presenter, *(opts.presenters or [])] if p and _is_image_path(p)]
         if "portrait" in spec.needs and not portraits:
@@ -255,6 +264,10 @@ class ScrapeParams(StageParams):
 
 
 class ScriptParams(StageParams):
+    # the voice that will read the scripts: they are fitted to its pace
+    voice_engine: str
+    voice: str | None = None
+    voice_rate: float = 1.0
     product: dict | None = None
     scripts: list[dict] | None = None
     variants: int
@@ -340,8 +353,10 @@ def plan(spec: JobSpec, done: dict[str, "NodeResult"], *, with_export: bool = Tr
             allow_private_hosts=spec.allow_private_hosts), queue=_queue("scrape", engine)))
     product_dep = () if have_product else ("scrape",)
     script_engine = spec.engine("script")
+    voice_settings = spec.voice_settings()
     nodes.append(Node("script", "script", ScriptParams(
-        engine=script_engine, settings=spec.settings("script"),
+        engine=script_engine, settings=spec.settings("script"), voice_engine=spec.engine("voice"),
+        voice=voice_settings.get("voice"), voice_rate=float(voice_settings.get("rate") or 1.0),
         product=spec.product.model_dump(mode="json") if have_product else None,
         scripts=[s.model_dump(mode="json") for s in spec.scripts] if spec.scripts else None,
         variants=spec.variants, duration_s=spec.duration_s, language=spec.language, tone=spec.tone,
@@ -353,7 +368,7 @@ def plan(spec: JobSpec, done: dict[str, "NodeResult"], *, with_export: bool = Tr
     scripts = [AdScript.model_validate(s) for s in done["script"].meta["scripts"]]
     voice_engine = spec.engine("voice")
     broll_engine, render_engine = spec.engine("broll"), spec.engine("render")
-    voice_settings = {**({"voice": spec.brand.voice} if spec.brand.voice else {}), **spec.settings("voice")}
+    voice_settings = spec.voice_settings()
     width, height = broll_master_size(spec.aspects)
     brand = spec.brand.model_dump(mode="json")
     render_ids: list[str] = []

@@ -156,6 +156,10 @@ class VoiceTrack(Model):
     engine: str = "espeak"
     voice: str = ""
     loudness_lufs: float | None = None
+    voice_engine: str = ""  # the engine that spoke the voice (hibari, piper, espeak) under `engine`
+    voice_label: str = ""  # "Heart (American English, female, natural)"
+    natural: bool | None = None  # a neural voice; False: espeak-ng's basic voice
+    notice: str | None = None  # said to the user: a basic fallback voice, a setting the voice ignored
 
 
 # --------------------------------------------------------------------------- avatar
@@ -202,12 +206,30 @@ class BrandKit(Model):
     music: str | None = None  # path to an audio file; None means adgen's generated bed
     cta: str | None = None  # overrides the script's CTA on the end card
     voice: str | None = None
+    # voice direction: pace (1.0 = the voice's own), pitch in semitones where the engine can, and
+    # respellings of names the voice should say a certain way ({"Xiaomi": "show me"})
+    voice_rate: float | None = Field(None, ge=0.5, le=2.0)
+    voice_pitch: float | None = Field(None, ge=-12.0, le=12.0)
+    pronunciations: dict[str, str] = Field(default_factory=dict)
     presenter: str | None = None  # puppet look name or portrait path
     intro: str | None = None
     outro: str | None = None
     watermark: bool = False
     # words this brand never wants in its ads (added to the default brand-safety list)
     banned_words: list[str] = Field(default_factory=list)
+
+    def voice_settings(self) -> dict:
+        """The voice stage's settings this kit asks for (the job's own voice settings win)."""
+        settings: dict = {}
+        if self.voice:
+            settings["voice"] = self.voice
+        if self.voice_rate:
+            settings["rate"] = self.voice_rate
+        if self.voice_pitch:
+            settings["pitch_semitones"] = self.voice_pitch
+        if self.pronunciations:
+            settings["lexicon"] = dict(self.pronunciations)
+        return settings
 
 
 class TimelineSegment(Model):

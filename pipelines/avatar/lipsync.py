@@ -141,7 +141,9 @@ def _load(model_dir: str, device_name: str) -> LipsyncModels:
         raise AvatarError("The lipsync UNet's cross-attention size does not match the whisper encoder.",
                           code="model_invalid", stage="avatar")
     for module in (vae, unet, whisper):
-        module.to(device=device, dtype=dtype).eval().requires_grad_(False)
+        module.to(device).eval().requires_grad_(False)
+        if dtype != torch.float32:  # fp16 on CUDA, as MuseTalk's --use_float16
+            module.to(dtype)
     return LipsyncModels(vae, unet, whisper, extractor, device, dtype)
 
 

@@ -405,15 +405,17 @@ class PortraitRig:
         ew = float(np.linalg.norm(up[0] - up[-1]))
         ou, ol = np.argsort(up[:, 0]), np.argsort(lo[:, 0])
         gaps = np.maximum(np.interp(up[:, 0], lo[ol, 0], lo[ol, 1]) - up[:, 1], 0)
-        reach = 0.98 * closure
+        reach = 0.86 * closure  # the lash line covers the last sliver; meeting the lower lid would fold the mesh
         inside = (pts[:, 0] > 1) & (pts[:, 0] < w - 2) & (pts[:, 1] > 1) & (pts[:, 1] < h - 2)
         move = np.zeros((468, 2), np.float32)
         lid_y = np.interp(pts[:, 0], up[ou, 0], up[ou, 1])
         gap_at = np.interp(pts[:, 0], up[ou, 0], gaps[ou])
         above = lid_y - pts[:, 1]
         # skin above the lid comes down with it, less the higher it sits (the brow stays)
-        move[:, 1] = np.where(above > 0.5, reach * gap_at * np.exp(-above / (0.22 * ew)), 0)
-        move[list(upper[1:-1]), 1] = reach * gaps[1:-1]
+        # the lid edge is drawn from skin above the lashes (a stretched lash line reads as a bruise)
+        lash = 0.1 * ew * min(1.0, 2 * closure)
+        move[:, 1] = np.where(above > 0.5, (reach * gap_at + lash) * np.exp(-above / (0.3 * ew)), 0)
+        move[list(upper[1:-1]), 1] = reach * gaps[1:-1] + lash
         move[list(lower), 1] = 0
         move[[upper[0], upper[-1]]] = 0
         ring = border_ring(w, h, max(6.0, 0.25 * ew))

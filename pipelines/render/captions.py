@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from pipelines.product import WordTiming
-from pipelines.render.fonts import Font, needs_cjk, strip_emoji
+from pipelines.render.fonts import Font, drawable, needs_cjk, strip_emoji
 
 CaptionStyle = Literal["bold", "boxed", "karaoke", "minimal"]
 CAPTION_STYLES = ("bold", "boxed", "karaoke", "minimal")
@@ -35,7 +35,10 @@ class Chunk:
     start: float
     end: float
     box: tuple[int, int, int, int] = (0, 0, 0, 0)  # x0, y0, x1, y1 in frame pixels
-    texts: list[str] = field(default_factory=list)  # burned-in text per word (emoji stripped)
+    texts: list[str] = field(default_factory=list)  # burned-in text per word (emoji the font lacks dropped)
+    # the script's text per word for .srt/.vtt, verbatim: words with nothing to burn in (an emoji
+    # the font cannot draw) ride along with their neighbour here
+    subtitles: list[str] = field(default_factory=list)
 
 
 def ass_color(hex_color: str, alpha: int = 0) -> str:
@@ -47,7 +50,9 @@ def ass_color(hex_color: str, alpha: int = 0) -> str:
 
 
 def _ass_text(text: str) -> str:
-    return text.replace("\\", "/").replace("{", "(").replace("}", ")")
+    """Plain text for an ASS event, drawn as written: braces escaped (libass draws `\\{` as "{"),
+    a backslash kept from starting a tag or a line break (\\N, \\h) by an invisible word joiner."""
+    return text.replace("\\", "\\\u2060").replace("{", "\\{").replace("}", "\\}")
 
 
 def _ts_ass(t: float) -> str:
@@ -129,11 +134,31 @@ class CaptionLayout:
     def joiner(self) -> str:
         return "" if self.cjk else " "
 
+    def shown_words(self, words: list[WordTiming]) -> list[tuple[WordTiming, str, str]]:
+        """(word, text burned in, text for the subtitle files) of each word with something to
+        burn in; a word with nothing (an emoji the font cannot draw) joins its neighbour's
+        subtitle text, so the files keep every word of the script."""
+        shown: list[tuple[WordTiming, str, str]] = []
+        pending: list[str] = []
+        joiner = self.joiner()
+        for w in words:
+            verbatim = w.word.strip()
+            text = drawable(w.word, self.font)
+            if not text:
+                if shown and verbatim:
+                    word, burned, subtitle = shown[-1]
+                    shown[-1] = (word, burned, joiner.join((subtitle, verbatim)))
+                elif verbatim:
+                    pending.append(verbatim)
+                continue
+            shown.append((w, text, joiner.join((*pending, verbatim))))
+            pending.clear()
+        return shown
+
     def chunks(self, words: list[WordTiming]) -> list[Chunk]:
-        cleaned = [(w, strip_emoji(w.word)) for w in words]
-        cleaned = [(w, t) for w, t in cleaned if t]
+        cleaned = self.shown_words(words)
         chunks: list[Chunk] = []
-        current: list[tuple[WordTiming, str]] = []
+        current: list[tuple[WordTiming, str, str]] = []
         max_words = 3 * self.max_lines if self.style != "minimal" else 5 * self.max_lines
 
         def flush():
@@ -141,16 +166,16 @@ class CaptionLayout:
                 chunks.append(self._layout(current))
                 current.clear()
 
-        for i, (word, text) in enumerate(cleaned):
+        for word, text, subtitle in cleaned:
             if current:
-                prev_word, prev_text = current[-1]
+                prev_word, prev_text, _ = current[-1]
                 gap = word.start - prev_word.end
                 sentence_end = prev_text[-1:] in ".!?。！？"
                 scene_change = word.scene is not None and prev_word.scene is not None and word.scene != prev_word.scene
                 if gap > 0.45 or sentence_end or scene_change or len(current) >= max_words \
-                        or not self._fits(current + [(word, text)]):
+                        or not self._fits(current + [(word, text, subtitle)]):
                     flush()
-            current.append((word, text))
+            current.append((word, text, subtitle))
         flush()
         for a, b in zip(chunks, chunks[1:]):
             a.end = b.start if b.start - a.words[-1].end < 0.6 else a.words[-1].end + 0.3
@@ -161,11 +186,11 @@ class CaptionLayout:
     def _break_lines(self, texts: list[str]) -> list[list[int]] | None:
         return break_lines(texts, self.measure, self.max_width, self.max_lines, self.joiner())
 
-    def _fits(self, items: list[tuple[WordTiming, str]]) -> bool:
-        return self._break_lines([t for _, t in items]) is not None
+    def _fits(self, items: list[tuple[WordTiming, str, str]]) -> bool:
+        return self._break_lines([t for _, t, _ in items]) is not None
 
-    def _layout(self, items: list[tuple[WordTiming, str]]) -> Chunk:
-        texts = [t for _, t in items]
+    def _layout(self, items: list[tuple[WordTiming, str, str]]) -> Chunk:
+        texts = [t for _, t, _ in items]
         lines = self._break_lines(texts) or [list(range(len(texts)))]
         widths = [self.measure(self.joiner().join(texts[j] for j in line)) for line in lines]
         pad = self.outline + self.shadow
@@ -173,8 +198,8 @@ class CaptionLayout:
         block_h = len(lines) * self.line_height + 2 * pad
         x0 = round(self.center_x - block_w / 2)
         box = (x0, round(self.bottom + pad - block_h), round(x0 + block_w), round(self.bottom + pad))
-        return Chunk(words=[w for w, _ in items], lines=lines, start=items[0][0].start,
-                     end=items[-1][0].end, box=box, texts=texts)
+        return Chunk(words=[w for w, _, _ in items], lines=lines, start=items[0][0].start,
+                     end=items[-1][0].end, box=box, texts=texts, subtitles=[s for _, _, s in items])
 
 
 # --------------------------------------------------------------------------- scene titles
@@ -494,7 +519,13 @@ def write_ass(path: Path, chunks: list[Chunk], layout: CaptionLayout, *, accent:
 
 
 def _cue_text(chunk: Chunk, joiner: str) -> str:
-    return "\n".join(joiner.join(chunk.words[j].word.strip() for j in line) for line in chunk.lines)
+    words = chunk.subtitles or [w.word.strip() for w in chunk.words]
+    return "\n".join(joiner.join(words[j] for j in line) for line in chunk.lines)
+
+
+def _vtt_text(text: str) -> str:
+    """WebVTT cue text: "&" and "<" start entities and tags there, so they (and ">") are escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def write_srt(path: Path, chunks: list[Chunk], joiner: str = " ") -> None:
@@ -504,5 +535,5 @@ def write_srt(path: Path, chunks: list[Chunk], joiner: str = " ") -> None:
 
 
 def write_vtt(path: Path, chunks: list[Chunk], joiner: str = " ") -> None:
-    cues = [f"{_ts_srt(c.start, '.')} --> {_ts_srt(c.end, '.')}\n{_cue_text(c, joiner)}\n" for c in chunks]
+    cues = [f"{_ts_srt(c.start, '.')} --> {_ts_srt(c.end, '.')}\n{_vtt_text(_cue_text(c, joiner))}\n" for c in chunks]
     path.write_text("WEBVTT\n\n" + "\n".join(cues), encoding="utf-8")

@@ -44,6 +44,37 @@ def strip_emoji(text: str) -> str:
     return re.sub(r"\s{2,}", " ", _EMOJI.sub("", text)).strip()
 
 
+_EMOJI_RUN = re.compile(f"{_EMOJI.pattern}+")
+_NEVER_DRAWN = re.compile("[\U0001f1e6-\U0001f1ff\U0000fe00-\U0000fe0f\U000e0020-\U000e007f]")  # flags, selectors, tags
+
+
+def drawable(text: str, font: Font) -> str:
+    """`text` as `font` can draw it in one colour: an emoji stays when the face has an outline for
+    it (DejaVu Sans draws ☕ 😀 ❤ ★), the rest go with the spaces around them: colour-only
+    pictographs (libass draws Noto Color Emoji as empty boxes), flags, and ZWJ sequences (an
+    outline font would draw their parts side by side)."""
+    cmap = font_cmap(font.path, font.index)
+
+    def keep(run: re.Match) -> str:
+        if "\u200d" in run.group():
+            return ""
+        return "".join(ch for ch in _NEVER_DRAWN.sub("", run.group()) if ord(ch) in cmap)
+
+    return re.sub(r"\s{2,}", " ", _EMOJI_RUN.sub(keep, text)).strip()
+
+
+@functools.lru_cache(maxsize=16)
+def font_cmap(path: str, index: int = 0) -> frozenset[int]:
+    """The code points a font file has glyphs for (empty when fontTools cannot read it)."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(path, fontNumber=index, lazy=True) as face:
+            return frozenset(face.getBestCmap() or ())
+    except Exception:  # noqa: BLE001 - an unreadable face only means no emoji are kept
+        return frozenset()
+
+
 @functools.lru_cache(maxsize=16)
 def _fc_match(pattern: str) -> tuple[str, str, int]:
     out = subprocess.run(["fc-match", "-f", "%{family[0]}\n%{file}\n%{index}", pattern],

@@ -192,8 +192,11 @@ def clean_features(raw: list[str], limit: int = MAX_FEATURE_CHARS) -> list[str]:
     out: list[str] = []
     for item in raw:
         cleaned = clean_feature(item, limit)
-        if cleaned and cleaned.text.lower() not in (o.lower() for o in out):
-            out.append(cleaned.text.rstrip(".") if not _is_cjk(cleaned.text) else cleaned.text.rstrip("。"))
+        if not cleaned:
+            continue
+        text = cleaned.text.rstrip("。") if _is_cjk(cleaned.text) else cleaned.text.rstrip(".")
+        if text.lower() not in (o.lower() for o in out):
+            out.append(text)
     return out
 
 

@@ -308,6 +308,11 @@ def check_script(script: AdScript, product: Product, options: "ScriptOptions | N
     elif spoken and len(re.findall(r"[\u3400-\u9fff]", spoken)) > len(spoken) // 4:
         problems.append(f"the voiceover is not written in {language}")
 
+    from pipelines.script.facts import short_name
+
+    name = short_name(product)
+    if name and re.sub(r"\s+", "", name).lower() not in re.sub(r"\s+", "", spoken).lower():
+        problems.append(f"the voiceover never says the product's name whole ({name!r})")
     target = options.duration_s if options else script.target_duration_s
     seconds = voiceover_seconds(script, getattr(options, "words_per_second", None))
     if target and abs(seconds - target) > LENGTH_TOLERANCE * target:

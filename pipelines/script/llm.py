@@ -94,6 +94,7 @@ def product_facts(product: Product) -> dict:
 def build_messages(product: Product, options, framework: str, angle: str, avoid_hooks: list[str],
                    feedback: list[str] | None = None) -> list[dict]:
     language = base_language(options.language)
+    page = base_language(product.language or "en")
     unit = "characters" if is_character_language(language) else "words"
     budget = round(options.duration_s * options_units_per_second(options))
     blocked = ", ".join(options.brand_safety) or "none"
@@ -102,11 +103,19 @@ def build_messages(product: Product, options, framework: str, angle: str, avoid_
         "You are a senior performance-marketing copywriter writing short vertical video ads (TikTok, Reels, "
         "Shorts) read by an on-screen presenter. You answer with one JSON object and nothing else.\n"
         "Rules:\n"
+        "- Only take an angle the facts support: `supported_angles` lists them with the product field that backs "
+        "each one. Never assume a problem, a use or a material the facts do not state (a wired lamp is not "
+        "cordless; a puzzle has no ingredients). When nothing specific is supported, a plain, true line beats a "
+        "vivid one. Say the product's name whole, as written in `title` (size or colour may be left out).\n"
+        "- Never read out marketplace markup (【...】, ALL-CAPS headers) or shop boilerplate (shipping, returns, "
+        "'make sure this fits'); quote only reviews whose text is a customer's own words.\n"
         "- Only state facts found in the product facts. Every price, number, rating, percentage and "
         "superlative (best, #1, fastest...) must appear in the facts; otherwise do not say it. Add each factual "
         "statement to `claims` with the product field it comes from (price, list_price, rating.value, "
         "rating.count, features[i], reviews[i].text, description).\n"
-        f"- Write in {LANGUAGE_NAMES.get(language, language)} with natural, native phrasing.\n"
+        f"- Write in {LANGUAGE_NAMES.get(language, language)} with natural, native phrasing."
+        + (f" The product facts are in {LANGUAGE_NAMES.get(page, page)}: translate what you use, keep product and "
+           f"brand names exactly as written.\n" if page != language else "\n") +
         f"- The whole voiceover must take {options.duration_s:.0f} seconds to read: about {budget} {unit} in total "
         f"(within {LENGTH_TOLERANCE:.0%}).\n"
         f"- {3 if options.duration_s < 20 else 4}-{7 if options.duration_s <= 30 else 10} scenes. The first scene "
@@ -118,8 +127,14 @@ def build_messages(product: Product, options, framework: str, angle: str, avoid_
         f"- Never use these words: {blocked}. No medical promises, no profanity.\n"
         f"- Tone: {options.tone}."
     )
+    from pipelines.script.facts import product_taxonomy, supported_benefits
+
+    taxonomy = product_taxonomy(product)
     user = {
         "product_facts": product_facts(product),
+        "category": taxonomy,
+        "supported_angles": [{"angle": b.key, "backed_by": b.field, "evidence": b.evidence}
+                             for b in supported_benefits(product, taxonomy)],
         "framework": framework, "framework_brief": FRAMEWORK_BRIEFS.get(framework, ""),
         "angle": angle,
         "hooks_already_used_do_not_repeat": avoid_hooks,

@@ -267,6 +267,9 @@ class Writer:
         feats = self.facts.features_in(self.lang)
         start = self.rng.randrange(len(feats)) if feats and plan.framework != "listicle" else 0
         feats = feats[start:] + feats[:start]
+        if plan.framework == "listicle" and self.options.duration_s <= 20:
+            # a short listicle says its points whole: the ones that fit come first
+            feats = sorted(feats, key=lambda f: speech_units(f.spoken_short or f.text, self.lang))
         attached: set[str] = set()
         for i, f in enumerate(feats):
             # a feature is followed by what it does for you: the angle this very feature supports
@@ -419,7 +422,7 @@ class Writer:
             out.append(Draft("urgency", "avatar", Line(urgency[self.rng.randrange(len(urgency))]),
                              "限时优惠" if zh else "While the sale lasts", optional=2))
         elif fw == "demo":
-            first = f"先来看看{f.name}。" if zh else f"First look: here's {self.the_name}."
+            first = f"先来看看{f.name}。" if zh else f"First look: here {'are' if self.plural else 'is'} {self.the_name}."
             out.append(Draft("demo", "image", Line(first), "开箱" if zh else "First look",
                              self.description_lines()[:2]))
             leads = (["看这里，", "再看这个细节，", "还有，", "另外，"] if zh

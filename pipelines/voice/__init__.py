@@ -1,8 +1,11 @@
 """Voice: speak an ad script, scene by scene, into a finished VoiceTrack.
 
+    track = synthesize(script, out_dir)                       # the default: a natural voice (neural)
     track = synthesize(script, out_dir, engine="espeak", settings={"voice": "en-us-f1", "rate": 1.1})
 
-Every engine returns raw audio plus word and phoneme timings per scene; this module trims each
+The script's text goes through `pipelines.voice.text` first (brand lexicon, symbols said as
+words); every engine returns raw audio plus word and phoneme timings per scene, and the words are
+relabelled with the script's own tokens (captions show them verbatim). This module trims each
 scene's leading/trailing silence, joins the scenes with a short pause (so `scene_spans` mark
 where each scene is), resamples to 48 kHz, normalises loudness (-16 LUFS integrated by
 default) and writes `voice.wav` into `out_dir`.
@@ -15,16 +18,18 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.engines import EngineRegistry
+from pipelines.engines import DEFAULT_ENGINES, EngineRegistry
 from pipelines.errors import VoiceError
 from pipelines.product import AdScript, PhonemeTiming, VoiceTrack, WordTiming
 from pipelines.voice.audio import OUTPUT_RATE, normalize_loudness, read_wav, resample, voiced_bounds, write_wav
-from pipelines.voice.base import SceneAudio, Timed, VoiceSettings
-from pipelines.voice.catalog import VoiceInfo, pick_voice
+from pipelines.voice.base import PITCH_ENGINES, SceneAudio, Timed, VoiceSettings
+from pipelines.voice.catalog import VoiceInfo, normalize_language, pick_voice
+from pipelines.voice.rates import words_per_second
+from pipelines.voice.text import display_words, spoken_text
 from pipelines.voice.visemes import VISEME_OPENNESS, VISEMES, viseme_for
 
-__all__ = ["synthesize", "list_voices", "voice_engines", "VoiceInfo", "VoiceSettings", "VISEMES",
-           "VISEME_OPENNESS", "viseme_for"]
+__all__ = ["synthesize", "list_voices", "voice_engines", "words_per_second", "fallback_notice", "VoiceInfo",
+           "VoiceSettings", "VISEMES", "VISEME_OPENNESS", "viseme_for"]
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +39,20 @@ AUDIO_FILE = "voice.wav"
 EDGE_PAD_S = 0.03  # keep a breath of silence at each end so playback does not click
 
 
-def list_voices(engine: str = "espeak", settings: dict | None = None, *, language: str | None = None,
+FALLBACK_HINT = ("put a Piper voice for it (.onnx + .onnx.json) in $ADGEN_PIPER_VOICES, e.g. with "
+                 "`adgen models pull` once the model catalogue lists one")
+
+
+def fallback_notice(language: str) -> str:
+    """What the user is told when a language has no natural voice here (manifest, dashboard)."""
+    return f"Basic voice (espeak-ng): no natural voice for {language!r} is installed; {FALLBACK_HINT}."
+
+
+def list_voices(engine: str | None = None, settings: dict | None = None, *, language: str | None = None,
                 gender: str | None = None) -> list[VoiceInfo]:
-    """The catalog of one engine, optionally filtered by language prefix and gender."""
-    voices = voice_engines.get(engine, settings).voices()
+    """The catalog of one engine (the stage default when None), optionally filtered by language
+    prefix and gender. Every voice listed runs on this machine."""
+    voices = voice_engines.get(engine or DEFAULT_ENGINES["voice"], settings).voices()
     if language:
         lang = language.lower().replace("_", "-")
         voices = [v for v in voices if v.language == lang or v.language.split("-")[0] == lang.split("-")[0]]
@@ -46,16 +61,24 @@ def list_voices(engine: str = "espeak", settings: dict | None = None, *, languag
     return voices
 
 
-def synthesize(script: AdScript, out_dir: Path, engine: str = "espeak", settings: dict | None = None) -> VoiceTrack:
+def synthesize(script: AdScript, out_dir: Path, engine: str | None = None,
+               settings: dict | None = None) -> VoiceTrack:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = dict(settings or {})
+    engine = engine or DEFAULT_ENGINES["voice"]
     speaker = voice_engines.get(engine, settings)
     config: VoiceSettings = speaker.config
-    voice = pick_voice(speaker.voices(), voice=config.voice, language=config.language or script.language,
-                       gender=config.gender, engine=engine)
+    language = config.language or script.language
+    voices = speaker.voices()
+    voice = pick_voice(voices, voice=config.voice, language=language, gender=config.gender, engine=engine)
     if not any(s.voiceover.strip() for s in script.scenes):
         raise VoiceError("The script has no voiceover text to speak.", code="empty_script", stage="voice")
+    notices = []
+    if not voice.natural and not config.voice and any(v.natural for v in voices):
+        notices.append(fallback_notice(normalize_language(language)))  # chosen for want of a natural one
+    if config.pitch_semitones and voice.engine not in PITCH_ENGINES:
+        notices.append(f"The voice {voice.id!r} ({voice.engine}) cannot change pitch; the kit's pitch was not applied.")
 
     pieces: list[np.ndarray] = []
     words: list[WordTiming] = []
@@ -65,10 +88,11 @@ def synthesize(script: AdScript, out_dir: Path, engine: str = "espeak", settings
     pause = config.scene_pause_s
     for index, scene in enumerate(script.scenes):
         text = scene.voiceover.strip()
-        if not text:
+        said = spoken_text(text, voice.language, config.lexicon)
+        if not text or not said.text.strip():
             speech.append(None)
             continue
-        spoken = speaker.speak(text, voice)
+        spoken = speaker.speak(said.text, voice)
         samples, offset = _trimmed(spoken)
         if not len(samples):
             speech.append(None)
@@ -80,7 +104,7 @@ def synthesize(script: AdScript, out_dir: Path, engine: str = "espeak", settings
             cursor += pause
         length = len(samples) / OUTPUT_RATE
         pieces.append(samples)
-        for w in _clip(spoken.words, offset, length):
+        for w in _clip(display_words(said, spoken.words), offset, length):
             words.append(WordTiming(word=w.label, start=cursor + w.start, end=cursor + w.end, scene=index))
         for p in _clip(spoken.phonemes, offset, length):
             phonemes.append(PhonemeTiming(phoneme=p.label, viseme=viseme_for(p.label),
@@ -111,7 +135,8 @@ def synthesize(script: AdScript, out_dir: Path, engine: str = "espeak", settings
     spans = _scene_spans([None if s is None else (s[0] + shift, s[1] + shift) for s in speech], duration)
     return VoiceTrack(audio=AUDIO_FILE, sample_rate=OUTPUT_RATE, duration_s=round(duration, 4), words=words,
                       phonemes=phonemes, scene_spans=spans, engine=engine, voice=voice.id,
-                      loudness_lufs=round(loudness, 2))
+                      loudness_lufs=round(loudness, 2), voice_engine=voice.engine, voice_label=voice.label,
+                      natural=voice.natural, notice=" ".join(notices) or None)
 
 
 def _trimmed(spoken: SceneAudio) -> tuple[np.ndarray, float]:

@@ -10,6 +10,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 
+PITCH_ENGINES = ("espeak", "hibari")  # engines that honour pitch_semitones
+
+
 class VoiceSettings(BaseModel):
     """Settings every engine understands (from the brand kit or the job)."""
 
@@ -19,6 +22,10 @@ class VoiceSettings(BaseModel):
     language: str | None = None  # overrides the script's language for picking a voice
     gender: Literal["female", "male"] | None = None
     rate: float = Field(1.0, ge=0.5, le=2.0)  # speaking rate, 1.0 = the voice's normal pace
+    # brand voice direction: pitch shift where the engine can (espeak, hibari; not piper), and how
+    # to say names: {"Xiaomi": "show me", "Kettle & Crane": "Kettle and Crane"} (respellings)
+    pitch_semitones: float = Field(0.0, ge=-12.0, le=12.0)
+    lexicon: dict[str, str] = Field(default_factory=dict)
     scene_pause_s: float = Field(0.3, ge=0.0, le=2.0)  # silence between two scenes
     target_lufs: float = Field(-16.0, ge=-40.0, le=-6.0)
 

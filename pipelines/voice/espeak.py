@@ -109,8 +109,8 @@ class _Library:
             if self.lib.espeak_SetVoiceByName(voice_name.encode()) != 0:
                 raise VoiceError(f"espeak-ng has no voice {voice_name!r}.", code="unknown_voice", stage="voice")
             self.lib.espeak_SetParameter(PARAM_RATE, int(wpm), 0)
-            if pitch is not None:
-                self.lib.espeak_SetParameter(PARAM_PITCH, int(pitch), 0)
+            # always set: the parameter is global and outlives the call that changed it
+            self.lib.espeak_SetParameter(PARAM_PITCH, int(pitch if pitch is not None else 50), 0)
             self._chunks, self._events = [], []
             data = text.encode("utf-8") + b"\0"
             status = self.lib.espeak_Synth(data, len(data), 0, POS_CHARACTER, 0, CHARS_UTF8 | ENDPAUSE, None, None)
@@ -138,7 +138,10 @@ class EspeakEngine:
     def speak(self, text: str, voice: VoiceInfo) -> SceneAudio:
         lib = _Library.get()
         wpm = max(80, min(450, round(NORMAL_WPM * self.config.rate)))
-        raw, events = lib.speak(text, voice.ref, wpm, self.config.pitch)
+        pitch = self.config.pitch
+        if pitch is None and self.config.pitch_semitones:
+            pitch = max(0, min(99, round(50 * 2 ** (self.config.pitch_semitones / 12))))  # 50: espeak's own
+        raw, events = lib.speak(text, voice.ref, wpm, pitch)
         sr = lib.sample_rate
         samples = raw.astype(np.float32) / 32768.0
         total = len(samples) / sr

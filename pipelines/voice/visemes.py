@@ -57,6 +57,8 @@ _ESPEAK: dict[str, str] = {
     "ts.h": "s", "s.": "s", "z.": "s", "ts;": "s", "tsh": "s", "C": "s", "c": "s",
     "k": "k", "g": "k", "kh": "k", "h": "k", "x": "k", "X": "k", "Q": "k", "?": "k",
     "r": "r", "R": "r", "r-": "r", "*": "r", "R2": "r",
+    # IPA affricates (piper, hibari), which the first-letter fallback would read as "l"
+    "tʃ": "s", "dʒ": "s", "dz": "s",
 }
 
 # IPA characters (piper voices phonemize with espeak-ng's IPA output)
