@@ -77,10 +77,25 @@ def test_a_portrait_switches_the_presenter_to_photo_and_a_look_does_not():
     assert job_spec_build({"url": URL, "presenter": "omar"}).engine("avatar") == "puppet"
     # the kit's portrait does not overrule a presenter engine the user chose
     chosen = job_spec_build({"url": URL, "presenter": "/p/me.png", "engines": {"avatar": "puppet"}})
-    assert chosen.engine("avatar") == "puppet"
+    assert chosen.engine("avatar") == "puppet" and chosen.presenter(0) == ("puppet", "/p/me.png")
     with pytest.raises(InvalidJob) as info:
         job_spec_build({"url": URL, "engines": {"avatar": "photo"}})
     assert info.value.code == "portrait_required"
+
+
+def test_an_llm_writes_first_when_the_operator_configured_one(monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    assert job_spec_build({"url": URL}).engine("script") == "openai"
+    assert job_spec_build({"url": URL, "engines": {"script": "template"}}).engine("script") == "template"
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    assert job_spec_build({"url": URL}).engine("script") == "template"
+
+
+def test_scripts_are_fitted_to_the_voice_that_reads_them():
+    spec = job_spec_build({"url": URL, "voice": "en-us-m1", "brand": {"voice_rate": 1.2},
+                           "engines": {"voice": "espeak"}})
+    params = plan(spec, {})[-1].params
+    assert (params.voice_engine, params.voice, params.voice_rate) == ("espeak", "en-us-m1", 1.2)
 
 
 def test_model_dir_and_device_go_to_the_engines_that_read_them():
