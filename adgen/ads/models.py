@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -60,6 +61,12 @@ class BrandKit(WorkspaceScopedModel):
     outro = models.FileField(upload_to="brand/clips/", blank=True, validators=[validate_brand_clip])
     presenter = models.CharField(max_length=100, blank=True, default="")  # a puppet look name
     voice = models.CharField(max_length=100, blank=True, default="")
+    # voice direction: pace (1.0 = the voice's own), pitch in semitones (engines that can), and
+    # respellings of names ({"Xiaomi": "show me"}); see pipelines.product.BrandKit
+    voice_rate = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0.5), MaxValueValidator(2.0)])
+    voice_pitch = models.FloatField(null=True, blank=True,
+                                    validators=[MinValueValidator(-12.0), MaxValueValidator(12.0)])
+    pronunciations = models.JSONField(default=dict, blank=True)
     cta = models.CharField(max_length=120, blank=True, default="")
     watermark = models.BooleanField(default=False)
     created = models.DateTimeField(default=timezone.now, editable=False)

@@ -16,7 +16,24 @@ from pipelines.product import ASPECTS
 from pipelines.render.platforms import PLATFORMS as PLATFORM_PRESETS
 
 PLATFORMS = [(name, PLATFORM_PRESETS[name].label) for name in JOB_PLATFORMS]
-LANGUAGES = [("en", "English"), ("zh", "Chinese (Mandarin)")]
+
+
+def LANGUAGES() -> list[tuple[str, str]]:  # noqa: N802 (Django takes a callable for choices)
+    """Every language some voice here speaks (pipelines.voice's catalogue), natural voices first."""
+    from adgen.dashboard.selectors import language_choices
+
+    return language_choices()
+
+
+def page_language(language: str | None) -> str:
+    """The product page's language as a choice of the form ("en-US" -> "en", "zh-CN" -> "zh")."""
+    from pipelines.voice.catalog import normalize_language
+
+    codes = dict(LANGUAGES())
+    lang = normalize_language(language)
+    lang = "en" if lang == "en-us" else lang
+    return lang if lang in codes else lang.split("-")[0] if lang.split("-")[0] in codes else "en"
+
 TONES = [("friendly", "Friendly"), ("energetic", "Energetic"), ("premium", "Premium"),
          ("playful", "Playful"), ("professional", "Professional")]
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -133,8 +150,8 @@ def review_initial(data: dict, images: list, draft: dict | None) -> dict:
         return {**_review_product_initial(product), **options, "images": draft["images"],
                 "brand_kit": draft.get("brand_kit")}
     return {**_review_product_initial(data), "images": list(range(len(images))), "variants": 2,
-            "aspects": ["9:16"], "duration": 20, "language": (data.get("language") or "en")[:2]
-            if (data.get("language") or "en")[:2] in dict(LANGUAGES) else "en", "tone": "friendly", "preview": True}
+            "aspects": ["9:16"], "duration": 20, "language": page_language(data.get("language")),
+            "tone": "friendly", "preview": True}
 
 
 def _review_product_initial(data: dict) -> dict:

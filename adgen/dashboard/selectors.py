@@ -133,9 +133,18 @@ def script_drafts(*, product_data: dict, image_urls: list[str], included_images:
 
 
 def voice_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """Every voice the default voice engine offers (natural voices first, then espeak-ng's basic ones)."""
     from pipelines.voice import list_voices
 
-    return [(v.id, v.label or v.id) for v in list_voices("espeak", language=language)]
+    return [(v.id, v.label or v.id) for v in list_voices(language=language)]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The ad languages the Create form offers: every language some voice here speaks."""
+    from pipelines.voice import list_voices
+    from pipelines.voice.catalog import language_choices as catalog_languages
+
+    return catalog_languages(list_voices())
 
 
 def voice_groups() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -162,22 +171,34 @@ def _preview_dir(kind: str):
     return path
 
 
+# what each catalog language's voice says as its sample (English for the rest)
+VOICE_SAMPLE_LINES = {
+    "zh": "大家好，这是我的声音。", "yue": "大家好，这是我的声音。", "ja": "こんにちは、これが私の声です。",
+    "ko": "안녕하세요, 제 목소리입니다.", "fr": "Bonjour ! Voici la voix de vos publicités.",
+    "de": "Hallo! So klingen Ihre Anzeigen.", "es": "¡Hola! Así sonarán tus anuncios.",
+    "it": "Ciao! Ecco come suoneranno i tuoi annunci.", "pt": "Olá! É assim que seus anúncios vão soar.",
+    "nl": "Hallo! Zo klinken je advertenties.", "ru": "Привет! Так будет звучать ваша реклама.",
+    "hi": "नमस्ते! आपके विज्ञापन ऐसे सुनाई देंगे।", "vi": "Xin chào! Đây là giọng quảng cáo của bạn.",
+    "ar": "مرحبا! هكذا ستبدو إعلاناتك.",
+}
+
+
 def voice_sample_path(voice_id: str):
     """A spoken sample of a catalog voice, synthesised by the voice stage once and cached."""
     from pipelines.product import AdScript, Scene
     from pipelines.voice import list_voices, synthesize
     from pipelines.voice.catalog import normalize_language
 
-    voice = next((v for v in list_voices("espeak") if v.id == voice_id), None)
+    voice = next((v for v in list_voices() if v.id == voice_id), None)
     if voice is None:
         return None
     target = _preview_dir("voices") / f"{voice.id}.wav"
     if not target.exists():
-        line = "大家好，这是我的声音。" if normalize_language(voice.language) in ("zh", "yue") else \
-            "Hi! This is how your ads will sound."
+        line = VOICE_SAMPLE_LINES.get(normalize_language(voice.language).split("-")[0],
+                                      "Hi! This is how your ads will sound.")
         script = AdScript(variant_id="sample", framework="sample", language=voice.language, hook=line,
                           scenes=[Scene(voiceover=line)], cta="")
-        track = synthesize(script, target.parent / f"work-{voice.id}", engine="espeak", settings={"voice": voice.id})
+        track = synthesize(script, target.parent / f"work-{voice.id}", settings={"voice": voice.id})
         (target.parent / f"work-{voice.id}" / track.audio).replace(target)
     return target
 

@@ -474,7 +474,12 @@ def brand_kit_file(request, kit_id, kind: str):
 @workspace_view()
 def voice_sample(request, voice_id: str):
     """A short spoken sample of a catalog voice (synthesised once, then cached)."""
-    path = selectors.voice_sample_path(voice_id)
+    from pipelines.errors import PipelineError
+
+    try:
+        path = selectors.voice_sample_path(voice_id)
+    except PipelineError as exc:  # a voice that cannot speak here says why; never a 500
+        return HttpResponse(exc.message, status=503, content_type="text/plain; charset=utf-8")
     if path is None:
         raise Http404("No such voice.")
     return FileResponse(open(path, "rb"), content_type="audio/wav")

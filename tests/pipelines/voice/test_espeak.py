@@ -26,7 +26,7 @@ ZH = ["你好，这个保温杯很好用。", "只要 29 元！", "马上购买�
 @pytest.fixture(scope="module")
 def english(tmp_path_factory):
     out = tmp_path_factory.mktemp("en")
-    return synthesize(_script("en", EN), out, settings={"voice": "en-us-f1"}), out
+    return synthesize(_script("en", EN), out, engine="espeak", settings={"voice": "en-us-f1"}), out
 
 
 def test_english_track_is_a_finished_48k_voice(english):
@@ -63,7 +63,7 @@ def test_phonemes_carry_visemes_that_move(english):
 
 
 def test_mandarin_speaks_each_character(tmp_path):
-    track = synthesize(_script("zh-CN", ZH), tmp_path, settings={"gender": "male"})
+    track = synthesize(_script("zh-CN", ZH), tmp_path, engine="espeak", settings={"gender": "male"})
     assert track.voice == "zh-m1"
     assert_track_is_sound(track, tmp_path, scenes=3)
     words = [w.word for w in track.words]
@@ -75,8 +75,8 @@ def test_mandarin_speaks_each_character(tmp_path):
 
 def test_rate_changes_the_pace(tmp_path):
     script = _script("en", ["Fast talkers sell more mugs than slow talkers do."])
-    slow = synthesize(script, tmp_path / "slow", settings={"rate": 0.8})
-    fast = synthesize(script, tmp_path / "fast", settings={"rate": 1.6})
+    slow = synthesize(script, tmp_path / "slow", engine="espeak", settings={"rate": 0.8})
+    fast = synthesize(script, tmp_path / "fast", engine="espeak", settings={"rate": 1.6})
     assert fast.duration_s < slow.duration_s * 0.7
 
 
