@@ -315,9 +315,13 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware") 
                   "adgen.security.middleware.RefuseNulMiddleware")
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = ["drf_spectacular.hooks.postprocess_schema_enums",
                                                 "adgen.security.schema.document_error_responses"]
-if "CACHES" not in globals() and (os.environ.get("REDIS_URL") or BROKER_URL.startswith("redis")):
-    # throttles and lockouts must be shared by every web process
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+# Throttle counters live in the cache: CACHE_URL=redis://... shares them between web processes
+# (production uses REDIS_URL when CACHE_URL is unset); otherwise each process counts in memory
+# (the CLI, the demo and the tests). Lockouts (axes) are in the database either way.
+CACHE_URL = os.environ.get("CACHE_URL", "") or (
+    REDIS_URL if PRODUCTION and (os.environ.get("REDIS_URL") or BROKER_URL.startswith("redis")) else "")
+if "CACHES" not in globals() and CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
                           "KEY_PREFIX": "adgen"}}
 
 # Uploads: per-field limits are in adgen.security.uploads; this caps what Django keeps in memory.

@@ -118,7 +118,7 @@ def clean_filter_value(field, param: str, value: str):
         raise exceptions.ValidationError({param: f"Not a valid {target.description.lower().rstrip('.')}."})
     if isinstance(target, models.IntegerField) and not -(2**63) <= cleaned < 2**63:
         raise exceptions.ValidationError({param: "This number is out of range."})
-    if getattr(target, "max_length", None) and len(value) > target.max_length:
+    if isinstance(target, models.CharField) and target.max_length and len(value) > target.max_length:
         raise exceptions.ValidationError({param: f"At most {target.max_length} characters."})
     return cleaned
 
@@ -136,7 +136,7 @@ def _schema(field) -> dict:
     if isinstance(target, models.IntegerField):
         return {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
     schema = {"type": "string"}
-    if getattr(target, "max_length", None):
+    if isinstance(target, models.CharField) and target.max_length:
         schema["maxLength"] = target.max_length
     return schema
 

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def s3(monkeypatch):
-    """A loopback S3 endpoint and a client for it; boto3 reads the credentials from the environment."""
+def s3(monkeypatch, settings):
+    """A loopback S3 endpoint (one the operator allows) and a client for it; boto3 reads the
+    credentials from the environment."""
     for key, value in {"AWS_ACCESS_KEY_ID": "adgen-test", "AWS_SECRET_ACCESS_KEY": "adgen-test-secret",
                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(key, value)
@@ -30,6 +31,7 @@ def s3(monkeypatch):
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
+    settings.ADGEN_BUCKET_ENDPOINTS = [endpoint]
     client = boto3.client("s3", endpoint_url=endpoint)
     client.endpoint = endpoint
     yield client

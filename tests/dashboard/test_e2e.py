@@ -75,6 +75,12 @@ def sign_up(page, base: str, email: str, organization: str) -> None:
     page.fill("#id_password", "a long test password")
     page.fill("#id_organization", organization)
     page.click("button:has-text('Sign up')")
+    page.wait_for_selector("text=Check your email")
+    from django.core import mail  # the live server runs in this process: its mail lands here
+
+    link = re.search(r"https?://\S+/signup/confirm/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    page.click("button:has-text('Confirm')")
     page.wait_for_url(re.compile(r"/workspaces/[0-9a-f-]{36}/$"))
 
 

@@ -21,15 +21,22 @@ def test_anonymous_is_sent_to_log_in(make_user):
 
 
 def test_sign_up_creates_an_organization_and_logs_in(db, settings):
+    """Sign-up mails a confirmation link; confirming logs in to the new workspace. Signing up
+    again with the same email looks the same on the page (the mail says it has an account)."""
+    from django.core import mail
+
     settings.TRIAL_CREDITS = 50
     client = Client()
     response = client.post("/signup/", {"email": "new@example.com", "password": "a long password 1",
-                                        "organization": "Acme", "agency": "on"}, follow=True)
+                                        "organization": "Acme", "agency": "on"})
+    assert response.status_code == 200 and b"Check your email" in response.content
+    link = re.search(r"/signup/confirm/\S+/", mail.outbox[-1].body).group(0)
+    response = client.post(link, follow=True)
     assert response.status_code == 200
     assert b"Acme" in response.content and b"50 credits available" in response.content
     again = client.post("/signup/", {"email": "NEW@example.com", "password": "a long password 1",
                                      "organization": "Acme 2"})
-    assert b"already exists" in again.content
+    assert b"Check your email" in again.content and "already has an account" in mail.outbox[-1].body
 
 
 def test_log_in_with_email(make_user):
