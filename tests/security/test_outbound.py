@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from adgen.ads import services as ads_services
+from adgen.ads import webhooks as ads_services
 from adgen.ads import webhooks as ads_webhooks
 from adgen.ads.models import AdJob, Webhook, WebhookDelivery
 from adgen.campaigns import services as campaign_services
