@@ -99,6 +99,7 @@ class Worker:
         self.proc.wait()
 
     def stop(self) -> None:
+        self.killed = True  # ended on purpose: not a crash
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, 15)
             try:

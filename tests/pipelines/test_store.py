@@ -13,6 +13,12 @@ from pipelines import store as store_module
 from pipelines.store import ArtifactMissing, ArtifactStore, open_store
 
 
+@pytest.fixture(autouse=True)
+def only_this_tests_references(monkeypatch):
+    """The store alone: no reference source another app (the service's database) registered."""
+    monkeypatch.setattr(store_module, "_reference_sources", [])
+
+
 def build(store: ArtifactStore, key: str, payload: bytes, **meta) -> None:
     work = store.new_workdir()
     (work / "out.bin").write_bytes(payload)

@@ -19,6 +19,12 @@ from pipelines.store_s3 import S3ArtifactStore
 BUCKET = "adgen-artifacts"
 
 
+@pytest.fixture(autouse=True)
+def only_this_tests_references(monkeypatch):
+    """The store alone: no reference source another app (the service's database) registered."""
+    monkeypatch.setattr(store_module, "_reference_sources", [])
+
+
 @pytest.fixture
 def moto_s3(monkeypatch):
     """A loopback S3 endpoint with an empty bucket; the environment points boto3 at it."""
@@ -151,21 +157,18 @@ def test_soak_keeps_each_cache_under_its_cap(moto_s3, tmp_path):
     peaks = {"producer": 0, "consumer": 0}
     jobs, per_job, size = 60, 3, 150_000
     started = time.perf_counter()
-    try:
-        for job in range(jobs):
-            keys = [f"{job:04x}{n:02x}" + "ef" * 29 for n in range(per_job)]
-            active.clear()
-            active.update(keys)
-            for k in keys:
-                build(producer, k, os.urandom(size), job=job)
-                peaks["producer"] = max(peaks["producer"], producer.stats().bytes)
-            for k in keys:  # the next stage runs elsewhere: it reads them through its cache
-                assert (consumer.path(k) / "clip.bin").stat().st_size == size
-                peaks["consumer"] = max(peaks["consumer"], consumer.stats().bytes)
-            for k in keys:
-                assert consumer.has_local(k)  # the active job's inputs are never evicted
-    finally:
-        store_module._reference_sources.clear()
+    for job in range(jobs):
+        keys = [f"{job:04x}{n:02x}" + "ef" * 29 for n in range(per_job)]
+        active.clear()
+        active.update(keys)
+        for k in keys:
+            build(producer, k, os.urandom(size), job=job)
+            peaks["producer"] = max(peaks["producer"], producer.stats().bytes)
+        for k in keys:  # the next stage runs elsewhere: it reads them through its cache
+            assert (consumer.path(k) / "clip.bin").stat().st_size == size
+            peaks["consumer"] = max(peaks["consumer"], consumer.stats().bytes)
+        for k in keys:
+            assert consumer.has_local(k)  # the active job's inputs are never evicted
     elapsed = time.perf_counter() - started
     final = {"producer": producer.stats(), "consumer": consumer.stats()}
     bucket_bytes = sum(o["Size"] for page in moto_s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET)
