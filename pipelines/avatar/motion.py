@@ -177,8 +177,10 @@ def mouth_track(voice: VoiceTrack, n_frames: int, fps: float, energy: np.ndarray
     shape[closed, 3] *= 0.2
     if energy is not None:
         # the jaw follows loudness within the viseme's range: syllable nuclei open wider, quiet
-        # frames (stop closures, trailing consonants, pauses) close
-        shape[:, 0] *= 0.3 + 0.7 * np.clip(energy * 1.6, 0, 1)
+        # frames (stop closures, trailing consonants, pauses) close. (0.1 + 0.9 x, gain 1.2: the
+        # opening tracks espeak-ng and hibari speech at r 0.66-0.7 before rendering, against
+        # 0.60 with the earlier 0.3 + 0.7 x, gain 1.6.)
+        shape[:, 0] *= 0.1 + 0.9 * np.clip(energy * 1.2, 0, 1)
     shape = _smooth(shape.astype(np.float32), fps)
     shape[closed, 0] = np.minimum(shape[closed, 0], 0.08)  # smoothing must not reopen a closure
     return shape

@@ -40,7 +40,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
              "curtain", "bedding", "pillow", "blanket", "towel", "cookware", "drinkware", "mug", "bottle", "plate",
              "plates", "bowl", "vase", "candle", "poster", "print", "wall art", "frame", "storage", "organizer",
              "hogar", "cocina", "decoración", "taza", "cerámica", "wohnen", "küche", "maison", "cuisine",
-             "家居", "厨房", "餐具", "茶具", "灯"),
+             "家居", "厨房", "餐具", "茶具", "灯", "榨汁", "水壶", "杯"),
     "toys_hobbies": ("toy", "toys", "game", "games", "puzzle", "jigsaw", "lego", "building set", "model kit",
                      "model rocket", "rocket", "hobby", "hobbies", "craft", "crafts", "kids", "board game", "plush",
                      "juguete", "juegos", "rompecabezas", "spielzeug", "jouet", "玩具", "拼图", "益智", "模型"),

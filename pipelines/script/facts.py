@@ -239,7 +239,7 @@ def _angle_benefit(angle: Angle, taxonomy: str | None, field_name: str, evidence
             update.update(words)
             break
     pain_in = angle.pain_in if angle.pain_in is not None else angle.categories
-    if pain_in is not None and taxonomy not in pain_in:
+    if taxonomy is None or (pain_in is not None and taxonomy not in pain_in):  # a problem needs a known kind
         update.update(_NO_PAIN)
     return replace(angle.benefit, **update)
 
@@ -251,8 +251,9 @@ def supported_benefits(product: Product, taxonomy: str | None) -> list[Benefit]:
     page = "\n".join([product.title, product.description, *product.features]).lower()
     scored = []
     for order, angle in enumerate(ANGLES):
-        if angle.categories is not None and taxonomy not in angle.categories:
-            continue
+        if angle.categories is not None and taxonomy not in angle.categories and (
+                taxonomy is not None or len(angle.categories) < 4):
+            continue  # an unknown kind of product still gets the broad angles its words back, never taste or skin
         if angle.against and re.search(angle.against, page, re.I):
             continue
         if angle.needs and not re.search(angle.needs, page, re.I):

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from pipelines.product import AdScript, Product, Scene
 from pipelines.script.facts import product_text, split_sentences
-from pipelines.script.locale import base_language, display_words, estimate_seconds, is_character_language
+from pipelines.script.locale import (base_language, display_words, estimate_seconds, is_character_language,
+                                     pause_seconds)
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipelines.script import ScriptOptions
@@ -210,6 +211,10 @@ PREMISES: list[tuple[re.Pattern, str, str]] = [(re.compile(p, re.I), key, kind) 
 ]]
 
 
+def _norm_quote(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
 def _page_words(product: Product) -> str:
     return re.sub(r"\s+", " ", product_text(product)).lower()
 
@@ -228,6 +233,9 @@ def unsupported_premises(text: str, product: Product, supported: dict | None = N
     for sentence in split_sentences(text) or [text]:
         for name in names:  # "the Packable Rain Jacket" names the product; it asserts nothing about rain
             sentence = re.sub(re.escape(name), " ", sentence, flags=re.I)
+        # a quoted review is the customer's own words
+        sentence = re.sub(r"“([^”]*)”|\"([^\"]*)\"",
+                          lambda m: " " if _norm_quote(m.group(1) or m.group(2) or "") in page else m.group(0), sentence)
         said = sentence.strip().strip("“”\"").lower()
         if len(said) > 12 and said.rstrip(".。!！") in page:
             continue  # the page's own words
@@ -243,7 +251,8 @@ def unsupported_premises(text: str, product: Product, supported: dict | None = N
 
 
 def voiceover_seconds(script: AdScript, words_per_second: float | None = None) -> float:
-    return sum(estimate_seconds(s.voiceover, script.language, words_per_second) for s in script.scenes)
+    return sum(estimate_seconds(s.voiceover, script.language, words_per_second) for s in script.scenes) + \
+        pause_seconds(len([s for s in script.scenes if s.voiceover.strip()]), words_per_second)
 
 
 def _blocklist(options: "ScriptOptions | None") -> tuple[list[str], bool]:
@@ -311,7 +320,8 @@ def check_script(script: AdScript, product: Product, options: "ScriptOptions | N
     from pipelines.script.facts import short_name
 
     name = short_name(product)
-    if name and re.sub(r"\s+", "", name).lower() not in re.sub(r"\s+", "", spoken).lower():
+    long_enough = (options.duration_s if options else script.target_duration_s) >= 10  # a 6 s spot may lean on the end card
+    if name and long_enough and re.sub(r"\s+", "", name).lower() not in re.sub(r"\s+", "", spoken).lower():
         problems.append(f"the voiceover never says the product's name whole ({name!r})")
     target = options.duration_s if options else script.target_duration_s
     seconds = voiceover_seconds(script, getattr(options, "words_per_second", None))

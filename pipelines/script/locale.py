@@ -69,15 +69,33 @@ def _word_units(word: str) -> float:
     return 0.5 + 0.5 * max(1, syllables) / 1.45
 
 
+# A voice's measured pace (pipelines.voice.words_per_second) counts caption tokens: words, or one per
+# character in zh/ja. Our units weigh long words and numbers; on the template's ad copy they average
+# 0.995 units per token in English and 1.13 per character in Chinese (fixtures/pages/fit, 105 scripts).
+UNITS_PER_TOKEN = {"zh": 1.13, "ja": 1.13}
+SCENE_PAUSE_S = 0.3  # the voice stage's silence between two scenes (pipelines.voice VoiceSettings.scene_pause_s)
+
+
 def estimate_seconds(text: str, language: str, words_per_second: float | None = None) -> float:
-    """Seconds to say text: at the voice's own measured rate when known, else the language's default."""
-    return speech_units(text, language) / (words_per_second or units_per_second(language))
+    """Seconds to say text: at the voice's own measured pace when known (scene pauses not included,
+    see voiceover seconds in guards), else at the language's default ad-read pace (pauses included)."""
+    if words_per_second:
+        return speech_units(text, language) / (words_per_second * UNITS_PER_TOKEN.get(base_language(language), 1.0))
+    return speech_units(text, language) / units_per_second(language)
 
 
 def options_units_per_second(options) -> float:
-    """The pace a script is fitted to: ScriptOptions.words_per_second (the voice that will read it,
-    from pipelines.voice.words_per_second; characters per second for zh/ja) or the language default."""
-    return float(getattr(options, "words_per_second", None) or units_per_second(options.language))
+    """The pace a script is fitted to, in our units per second: the voice that will read it
+    (ScriptOptions.words_per_second, from pipelines.voice.words_per_second) or the language default."""
+    wps = getattr(options, "words_per_second", None)
+    if wps:
+        return float(wps) * UNITS_PER_TOKEN.get(base_language(options.language), 1.0)
+    return units_per_second(options.language)
+
+
+def pause_seconds(scenes: int, words_per_second: float | None) -> float:
+    """The silence between scenes a measured pace leaves out (the default pace has it built in)."""
+    return SCENE_PAUSE_S * max(0, scenes - 1) if words_per_second else 0.0
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ from pipelines.script import banks
 from pipelines.script.facts import Benefit, Facts, extract_facts
 from pipelines.script.guards import MAX_OVERLAY_WORDS, blocked_terms_in, ungrounded_in
 from pipelines.script.locale import (base_language, display_words, estimate_seconds, format_count, is_plural_noun,
-                                     options_units_per_second, plural, speech_units)
+                                     options_units_per_second, pause_seconds, plural, speech_units)
 
 SUPPORTED_LANGUAGES = ("en", "zh")
 
@@ -447,7 +447,8 @@ class Writer:
 
     def fit(self, drafts: list[Draft], max_scenes: int) -> tuple[list[Draft], float]:
         """Choose scenes and lines so the read time lands on the target; returns (scenes, units)."""
-        target = self.options.duration_s * self.units_per_second
+        wps = self.options.words_per_second
+        target = (self.options.duration_s - pause_seconds(len(drafts), wps)) * self.units_per_second
         lang = self.lang
         scenes = list(drafts)
         # drop optional scenes, least important first, until both scene count and core length fit
@@ -471,6 +472,8 @@ class Writer:
             if not body:
                 break
             scenes.remove(body[-1])
+        # fewer scenes, fewer pauses between them: more time to speak
+        target = (self.options.duration_s - pause_seconds(len(scenes), wps)) * self.units_per_second
         for d in scenes:
             d.chosen = [d.core]
         total = core_units(scenes)
@@ -526,6 +529,7 @@ class Writer:
                 if hook in used_hooks or not self.safe(hook):
                     continue
                 scenes, units = self.fit(self.drafts(plan, hook, body, short), max_scenes)
+                target = (duration - pause_seconds(len(scenes), self.options.words_per_second)) * self.units_per_second
                 said = scenes[0].chosen[0].text
                 if said in used_hooks:
                     continue
