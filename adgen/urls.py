@@ -19,3 +19,6 @@ urlpatterns = [
     path("", include("adgen.ops.urls")),  # /healthz, /metrics
     path("", include("adgen.dashboard.urls")),
 ]
+
+handler404 = "adgen.security.views.not_found"
+handler500 = "adgen.security.views.server_error"
