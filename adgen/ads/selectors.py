@@ -83,7 +83,22 @@ def job_status(job: AdJob, *, base_url: str | None = None) -> dict:
                   if job.status in (AdJob.Status.FAILED, AdJob.Status.CANCELLED) and job.error_code else None),
         "stages": job_stage_progress(job),
         "outputs": job_outputs(job, base_url=base_url),
+        "warnings": job_warnings(job),
     }
+
+
+def job_warnings(job: AdJob) -> list[str]:
+    """What the marketer should check before posting (e.g. the ad's language is not the page's),
+    from the variants' scripts and voices, each said once."""
+    notes: dict[str, None] = {}
+    for variant in job.variants.all():
+        for note in (variant.script or {}).get("warnings") or []:
+            notes.setdefault(note, None)
+    for run in job.stage_runs.filter(stage="voice", status=StageRun.Status.DONE):
+        note = (run.artifacts or {}).get("notice")
+        if note:
+            notes.setdefault(note, None)
+    return list(notes)
 
 
 STAGE_WEIGHT = {"scrape": 1.0, "script": 1.0, "voice": 1.0, "avatar": 2.0, "broll": 1.0, "render": 3.0, "export": 0.5}

@@ -167,11 +167,13 @@ class AdJobSerializer(serializers.ModelSerializer):
     error = serializers.SerializerMethodField()
     stages = serializers.SerializerMethodField()
     outputs = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField(help_text="what to check before posting: the ad's language is "
+                                                           "not the page's, a basic fallback voice, ...")
 
     class Meta:
         model = AdJob
         fields = ["id", "status", "progress", "url", "product", "brand_kit", "options", "quoted_credits",
-                  "error", "stages", "outputs", "created", "started_at", "finished_at"]
+                  "error", "stages", "outputs", "warnings", "created", "started_at", "finished_at"]
         read_only_fields = fields
 
     def _status(self, obj) -> dict:
@@ -193,6 +195,9 @@ class AdJobSerializer(serializers.ModelSerializer):
 
     def get_outputs(self, obj) -> dict:
         return self._status(obj)["outputs"]
+
+    def get_warnings(self, obj) -> list[str]:
+        return self._status(obj)["warnings"]
 
 
 class RenderSerializer(serializers.ModelSerializer):

@@ -133,3 +133,18 @@ def test_inputs_that_keep_vanishing_fail_the_job_within_its_attempts(make_tenant
     job.refresh_from_db()
     assert job.status == AdJob.Status.FAILED and job.error_code == "input_missing"
     assert _balance(a.organization) == before
+
+
+def test_warnings_of_the_scripts_and_voices_reach_the_api(make_tenant):
+    from adgen.ads.models import Variant
+
+    a = make_tenant()
+    job = services.job_submit(workspace=a.workspace, options={"variants": 1, "aspects": ["9:16"]}, url=URL)
+    Variant.objects.create(workspace=a.workspace, job=job, index=0, script={
+        "hook": "Hi", "scenes": [], "warnings": ["The page is in Chinese; this ad is in English."]})
+    StageRun.objects.for_workspace(a.workspace).create(
+        workspace=a.workspace, job=job, node_id="voice:0", stage="voice", queue="cpu", status=StageRun.Status.DONE,
+        artifacts={"notice": "Basic voice: download a natural voice with adgen models pull."})
+    body = a.client.get(f"{a.base}/ads/{job.pk}/").json()
+    assert body["warnings"] == ["The page is in Chinese; this ad is in English.",
+                                "Basic voice: download a natural voice with adgen models pull."]
