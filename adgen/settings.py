@@ -313,6 +313,7 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["adgen.security.queries.JSONParser",
                                             "rest_framework.parsers.MultiPartParser"]
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
                   "adgen.security.middleware.RefuseNulMiddleware")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"CampaignRunStatusEnum": "adgen.campaigns.models.CampaignRun.Status"}
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = ["drf_spectacular.hooks.postprocess_schema_enums",
                                                 "adgen.security.schema.document_error_responses"]
 # Throttle counters live in the cache: CACHE_URL=redis://... shares them between web processes
