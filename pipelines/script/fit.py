@@ -144,7 +144,7 @@ def name_said_whole(script: AdScript, product: Product) -> bool:
 
 
 def fit_table(products: dict[str, Product], *, variants: int = 3, duration_s: float = 20.0, engine: str = "template",
-              seconds=None, settings: dict | None = None) -> dict:
+              seconds=None, settings: dict | None = None, words_per_second: float | None = None) -> dict:
     """Write each product's scripts in its page's language and audit them.
 
     seconds(script) -> the voiceover's length as a voice reads it (default: the writer's own
@@ -154,10 +154,11 @@ def fit_table(products: dict[str, Product], *, variants: int = 3, duration_s: fl
     from pipelines.script import ScriptOptions, write_scripts
     from pipelines.script.guards import voiceover_seconds
 
-    seconds = seconds or voiceover_seconds
+    seconds = seconds or (lambda s: voiceover_seconds(s, words_per_second))
     rows, defective, whole, lengths_ok, counted = [], 0, 0, 0, 0
     for name, product in products.items():
-        options = ScriptOptions(variants=variants, duration_s=duration_s, language=product.language or "en")
+        options = ScriptOptions(variants=variants, duration_s=duration_s, language=product.language or "en",
+                                words_per_second=words_per_second)
         scripts = write_scripts(product, options, engine=engine, settings=settings)
         product_whole = all(name_said_whole(s, product) for s in scripts)
         whole += product_whole

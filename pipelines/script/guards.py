@@ -317,17 +317,17 @@ def check_script(script: AdScript, product: Product, options: "ScriptOptions | N
     elif spoken and len(re.findall(r"[\u3400-\u9fff]", spoken)) > len(spoken) // 4:
         problems.append(f"the voiceover is not written in {language}")
 
+    target = options.duration_s if options else script.target_duration_s
+    seconds = voiceover_seconds(script, getattr(options, "words_per_second", None))
+    if target and abs(seconds - target) > LENGTH_TOLERANCE * target:
+        problems.append(f"the voiceover runs about {seconds:.1f} s for a {target:.0f} s ad "
+                        f"(must be within {LENGTH_TOLERANCE:.0%})")
     from pipelines.script.facts import short_name
 
     name = short_name(product)
     long_enough = (options.duration_s if options else script.target_duration_s) >= 10  # a 6 s spot may lean on the end card
     if name and long_enough and re.sub(r"\s+", "", name).lower() not in re.sub(r"\s+", "", spoken).lower():
         problems.append(f"the voiceover never says the product's name whole ({name!r})")
-    target = options.duration_s if options else script.target_duration_s
-    seconds = voiceover_seconds(script, getattr(options, "words_per_second", None))
-    if target and abs(seconds - target) > LENGTH_TOLERANCE * target:
-        problems.append(f"the voiceover runs about {seconds:.1f} s for a {target:.0f} s ad "
-                        f"(must be within {LENGTH_TOLERANCE:.0%})")
     for claim in script.claims:
         root = re.split(r"[.\[]", claim.field)[0]
         if root not in Product.model_fields:

@@ -251,6 +251,9 @@ class Writer:
         i = self.rng.randrange(len(options))
         return options[i], overlays[self.rng.randrange(len(overlays))]
 
+    def name_short(self) -> str:
+        return f"认识一下{self.facts.name}。" if self.zh else f"Meet {self.the_name}."
+
     def name_intro(self) -> str:
         f = self.facts
         brand = f.brand if f.brand and f.brand.lower() not in f.name.lower() else None
@@ -267,13 +270,15 @@ class Writer:
         feats = self.facts.features_in(self.lang)
         start = self.rng.randrange(len(feats)) if feats and plan.framework != "listicle" else 0
         feats = feats[start:] + feats[:start]
-        if plan.framework == "listicle" and self.options.duration_s <= 20:
+        if plan.framework == "listicle" and self.options.duration_s <= 15:
             # a short listicle says its points whole: the ones that fit come first
             feats = sorted(feats, key=lambda f: speech_units(f.spoken_short or f.text, self.lang))
         attached: set[str] = set()
         for i, f in enumerate(feats):
             # a feature is followed by what it does for you: the angle this very feature supports
-            follow = [self.benefit_line(b) for b in benefits if b.field == f"features[{f.index}]"][:1]
+            # (not when it would only repeat the feature's own word: "water-resistant base. Water-resistant ...")
+            follow = [self.benefit_line(b) for b in benefits if b.field == f"features[{f.index}]"
+                      and b.evidence.lower() not in self.benefit_text(b).lower()][:1]
             attached |= {b.key for b in benefits if b.field == f"features[{f.index}]"}
             claims = [_c(f.text, f"features[{f.index}]")]
             # the few-word form ends where the page's own phrase ends ("Reaches up to 300 m" before its
@@ -358,9 +363,11 @@ class Writer:
 
         if fw == "pas":
             out.append(Draft("agitate", f"broll:{b.broll}", Line(b.agitate_zh if zh else b.agitate_en),
-                             "是不是很熟悉？" if zh else "Sound familiar?"))
-            out.append(Draft("solution", "image", Line(self.name_intro()), f.name if display_words(f.name) <= 6 else "",
-                             [self.benefit_line(b)] + self.description_lines()[:1]))
+                             "是不是很熟悉？" if zh else "Sound familiar?", optional=1))
+            # the scene that names the product is never dropped, however short the ad
+            out.append(Draft("solution", "image", Line(self.name_intro(), short=Line(self.name_short())),
+                             f.name if display_words(f.name) <= 6 else "",
+                             [self.benefit_line(b)] + self.description_lines()[:1], fixed=True))
             body_points(body, optional_from=1)
             if rating:
                 out.append(Draft("proof", "image", rating, self.rating_overlay(),
@@ -369,9 +376,9 @@ class Writer:
                 out.append(Draft("offer", "image", price, self.price_overlay(),
                                  [x for x in [self.savings_line()] if x], optional=1))
         elif fw == "aida":
-            intro = Line(self.name_intro())
+            intro = Line(self.name_intro(), short=Line(self.name_short()))
             out.append(Draft("interest", "image", intro, f.name if display_words(f.name) <= 6 else "",
-                             self.description_lines()[:2] + [self.benefit_line(b)]))
+                             self.description_lines()[:2] + [self.benefit_line(b)], fixed=True))
             body_points(body, optional_from=1)
             if rating:
                 out.append(Draft("proof", "image", rating, self.rating_overlay(),

@@ -169,3 +169,38 @@ def test_auth_and_unreachable_errors(chat):
         write_scripts(product, ScriptOptions(variants=1), engine="openai",
                       settings=settings(chat, http_retries=0, timeout_s=2))
     assert err.value.code == "llm_unreachable"
+
+
+def test_llm_copy_passes_the_same_angle_fit_guard(chat):
+    """A model that pitches a wired lamp as cordless: the sentence goes, the rest of the ad stays."""
+    from pipelines.product import Product
+
+    lamp = Product(url="https://shop.example/p/sconce", title="Wall Sconce, Plug in Wall Lamp with 6ft Cord",
+                   brand="Lumiven", price=36.99, currency="USD", images=["https://shop.example/s.jpg"],
+                   features=["Black powder-coated steel shade and base resist scratches",
+                             "Comes with screws and anchors for wall mounting"],
+                   category=["Home", "Lighting", "Wall Lamps"], taxonomy="home")
+    options = ScriptOptions(variants=1, duration_s=20)
+    answer = json.loads(good_answers(lamp, options)[0])
+    answer["scenes"][1]["voiceover"] += " No cords, no hunting for an outlet."
+    chat.answers = [json.dumps(answer)]
+    [script] = write_scripts(lamp, options, engine="openai", settings=settings(chat))
+    assert "No cords" not in script.voiceover
+    assert check_variants([script], lamp, options) == []
+    prompt = json.loads(chat.requests[0]["messages"][1]["content"].split("\n", 1)[1])
+    assert prompt["category"] == "home"
+    assert "cordless" not in [a["angle"] for a in prompt["supported_angles"]]
+    assert all(a["backed_by"] for a in prompt["supported_angles"])
+
+
+def test_llm_is_told_to_translate_when_the_page_is_in_another_language(chat):
+    from pipelines.product import Product
+
+    kettle = Product(url="https://shop.example/p/kettle", title="暖居 304不锈钢电热水壶", brand="暖居", price=199,
+                     currency="CNY", language="zh", images=["https://shop.example/k.jpg"],
+                     features=["304不锈钢内胆，无异味", "1.7升大容量，全家够用"])
+    options = ScriptOptions(variants=1, duration_s=20, language="en")
+    chat.answers = [model_answer(s) for s in write_scripts(kettle, options)]
+    [script] = write_scripts(kettle, options, engine="openai", settings=settings(chat))
+    assert "translate what you use" in chat.requests[0]["messages"][0]["content"]
+    assert any("openai engine translated" in w for w in script.warnings)
