@@ -79,3 +79,13 @@ def test_make_tiny_refuses_a_kind_no_engine_runs(capsys, tmp_path):
     assert main(["models", "make-tiny", "--kind", "hunyuanvideo", str(tmp_path / "h")]) == 2
     assert "[kind_without_engine]" in capsys.readouterr().err
     assert main(["models", "make-tiny", "--kind", "nonsense", str(tmp_path / "n")]) == 2
+
+
+def test_make_tiny_covers_the_voice_kind_in_piper_layout(tmp_path, capsys):
+    pytest.importorskip("piper.train.vits.models")
+    from pipelines.voice import list_voices
+
+    assert main(["models", "make-tiny", "--kind", "piper", str(tmp_path / "voices")]) == 0
+    assert "ADGEN_PIPER_VOICES=" in capsys.readouterr().out
+    [voice] = list_voices("piper", {"voices_dir": str(tmp_path / "voices")})
+    assert voice.ref.endswith("en_US-tiny-x_low.onnx") and voice.language == "en-us"
