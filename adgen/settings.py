@@ -313,6 +313,9 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["adgen.security.queries.JSONParser",
                                             "rest_framework.parsers.MultiPartParser"]
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
                   "adgen.security.middleware.RefuseNulMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("adgen.security.middleware.RefuseNulMiddleware"),
+                  "adgen.security.middleware.RequestSizeMiddleware")
+ADGEN_MAX_REQUEST_BYTES = int(os.environ.get("ADGEN_MAX_REQUEST_MB", "300")) * 1024 * 1024
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"CampaignRunStatusEnum": "adgen.campaigns.models.CampaignRun.Status"}
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = ["drf_spectacular.hooks.postprocess_schema_enums",
                                                 "adgen.security.schema.document_error_responses"]

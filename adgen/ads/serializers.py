@@ -13,7 +13,7 @@ from rest_framework import exceptions, serializers
 
 from adgen.ads import selectors
 from adgen.ads.models import AdJob, BrandKit, Product, Render, Webhook
-from adgen.security.outbound import validate_outbound_url
+from adgen.security.outbound import validate_fetch_url, validate_outbound_url
 from adgen.security.uploads import BRAND_FILE_RULES, clean_brand_file
 from pipelines.avatar.looks import LOOKS
 from pipelines.engines import EngineNotFound, engine_spec
@@ -64,10 +64,12 @@ class EnginesField(serializers.DictField):
 
 
 def public_http_url(value: str) -> str:
+    """http(s) and, by the outbound guard's static rules, not an internal address (the scraper
+    checks again, resolved, when it fetches)."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise serializers.ValidationError("Only http(s) URLs are allowed.")
-    return value
+    return validate_fetch_url(value)
 
 
 class AdCreateSerializer(serializers.Serializer):

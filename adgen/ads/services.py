@@ -4,6 +4,7 @@ adgen.ads.lifecycle's; webhooks are adgen.ads.webhooks'."""
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -57,7 +58,7 @@ def _local_path(field) -> str | None:
         if not cache.exists():
             cache.parent.mkdir(parents=True, exist_ok=True)
             with field.open("rb") as src, open(cache, "wb") as dst:
-                dst.write(src.read())
+                shutil.copyfileobj(src, dst, 1 << 20)  # streamed: brand clips can be 100 MB
         return str(cache)
 
 

@@ -10,7 +10,7 @@ from adgen.ads.serializers import PLATFORMS, EnginesField, WorkspaceObjectField,
 from adgen.campaigns import selectors
 from pipelines import feeds as sources
 from adgen.campaigns.models import Campaign, CampaignRun
-from adgen.security.outbound import bucket_endpoint_allowed
+from adgen.security.outbound import bucket_endpoint_allowed, validate_outbound_url
 from pipelines.avatar.looks import LOOKS
 from pipelines.product import ASPECTS
 
@@ -57,7 +57,8 @@ class CampaignSerializer(serializers.ModelSerializer):
                                         required=False, max_length=5000)
     source_csv = serializers.CharField(required=False, write_only=True, allow_blank=False,
                                        help_text="A CSV with a `url` column (or one URL per line) instead of source_urls.")
-    source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True, validators=[public_http_url])
+    source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True,
+                                      validators=[public_http_url, validate_outbound_url])
     matrix = serializers.JSONField(required=False, help_text="variants, frameworks, aspects, platforms, languages, "
                                    "duration, tone, engines, seed")
     bucket = serializers.JSONField(required=False, help_text="Optional S3-compatible delivery: bucket, prefix, "

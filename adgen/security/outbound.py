@@ -27,6 +27,17 @@ def validate_outbound_url(value: str) -> str:
     return value
 
 
+def validate_fetch_url(value: str) -> str:
+    """The guard's static rules at registration (scheme, credentials, IP literals in any spelling,
+    localhost, ports) for URLs that are fetched later, where the guard runs again with DNS."""
+    try:
+        check_url(value, outbound_policy(), resolve=False)
+    except ScrapeError as exc:
+        rule = exc.message.split(": ", 1)[-1]
+        raise serializers.ValidationError(f"This URL is not allowed: {rule}", code=exc.code) from None
+    return value
+
+
 def outbound_post(url: str, *, body: bytes, headers: dict[str, str]) -> int:
     """POST through the guard (re-checked now, address pinned). Raises ScrapeError."""
     return post_checked(url, body=body, headers=headers, policy=outbound_policy(),

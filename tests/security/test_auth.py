@@ -132,3 +132,22 @@ def test_engines_the_operator_did_not_configure_are_refused_before_any_hold(make
     assert ("script", "openai") not in engines_allowed(a.workspace)
     settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"
     assert ("script", "openai") in engines_allowed(a.workspace)
+
+
+def test_impossible_scripts_are_refused_before_any_hold(make_tenant):
+    """Finding 6: a 500-scene script and a 50k-character one are a 400 at submission (no job, no
+    hold), with our words rather than pydantic's."""
+    from adgen.ads.models import AdJob
+    from adgen.billing.models import CreditHold
+
+    a = make_tenant()
+    base = {"variant_id": "v1", "framework": "aida", "hook": "Hi", "cta": "Buy"}
+    many = {**base, "scenes": [{"voiceover": "Great mug for coffee."}] * 500}
+    huge = {**base, "scenes": [{"voiceover": "word " * 10000}]}
+    for script in (many, huge):
+        response = a.client.post(f"{a.base}/ads/", {"url": "https://shop.example.com/p", "scripts": [script]},
+                                 format="json")
+        assert response.status_code == 400 and response.json()["code"] == "script_too_long", response.content
+        assert "pydantic" not in response.content.decode()
+    assert not AdJob.objects.for_workspace(a.workspace).exists()
+    assert not CreditHold.objects.filter(account__organization=a.organization).exists()

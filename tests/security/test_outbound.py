@@ -119,3 +119,18 @@ def test_a_stored_endpoint_the_operator_withdrew_is_not_signed_for(make_tenant, 
     assert campaign_services.bucket_error_message(error) == "The bucket refused the upload (AccessDenied)."
     unreachable = EndpointConnectionError(endpoint_url="http://127.0.0.1:6379/")
     assert "6379" not in campaign_services.bucket_error_message(unreachable)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379/", "http://[64:ff9b::7f00:1]/p", "http://0x7f000001/",
+                                 "http://user:pw@shop.example.com/p", "file:///etc/passwd", "http://localhost/p"])
+def test_product_and_feed_urls_to_internal_addresses_are_a_400_at_registration(make_tenant, dashboard_user, url):
+    a = make_tenant()
+    for path, body in (("products/", {"url": url}), ("ads/", {"url": url}),
+                       ("campaigns/", {"name": "C", "source_urls": [url]}),
+                       ("campaigns/", {"name": "C", "source_kind": "shopify", "source_url": url})):
+        response = a.client.post(f"{a.base}/{path}", body, format="json")
+        assert response.status_code == 400, (path, url, response.content)
+    assert not Campaign.objects.for_workspace(a.workspace).exists()
+    web = dashboard_user()
+    response = web.web.post(f"{web.web_base}/create/", {"url": url})
+    assert response.status_code == 200 and b"is not allowed" in response.content or b"Enter a valid URL" in response.content

@@ -139,3 +139,11 @@ def test_dashboard_pages_forbid_inline_script(dashboard_user):
             assert tag.lstrip().startswith("src=") and "</script>" in tag and tag.split(">", 1)[1].startswith("</script>")
     for page in ("/login/", "/signup/"):
         assert "script-src 'self'" in a.web.get(page)["Content-Security-Policy"]
+
+
+def test_a_body_over_the_request_limit_is_a_413_before_it_is_read(make_tenant, settings):
+    settings.ADGEN_MAX_REQUEST_BYTES = 1024 * 1024
+    a = make_tenant()
+    response = a.client.post(f"{a.base}/brand-kits/", {"name": "Kit", "logo": SimpleUploadedFile(
+        "logo.png", b"\x89PNG" + b"\x00" * (2 * 1024 * 1024))}, format="multipart")
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
