@@ -372,11 +372,13 @@ def plan(spec: JobSpec, done: dict[str, "NodeResult"], *, with_export: bool = Tr
     width, height = broll_master_size(spec.aspects)
     brand = spec.brand.model_dump(mode="json")
     render_ids: list[str] = []
+    variant_ids: list[str] = []  # what the export names per variant: its voice and presenter
     for v, script in enumerate(scripts):
         voice_id, avatar_id = f"voice:{v}", f"avatar:{v}"
         nodes.append(Node(voice_id, "voice", VoiceParams(engine=voice_engine, settings=voice_settings, variant=v),
                           ("script",), queue=_queue("voice", voice_engine)))
         uses_presenter = any(s.visual == "avatar" for s in script.scenes)
+        variant_ids += [voice_id, *((avatar_id,) if uses_presenter else ())]
         if uses_presenter:
             avatar_engine, presenter = spec.presenter(v)
             avatar_settings = {**({"presenter": presenter} if presenter else {}),
@@ -409,7 +411,7 @@ def plan(spec: JobSpec, done: dict[str, "NodeResult"], *, with_export: bool = Tr
         nodes.append(Node("export", "export", ExportParams(
             engine="batch", url=spec.url, engines={k: spec.engine(k) for k in STAGES},
             product=spec.product.model_dump(mode="json") if have_product else None,
-        ), ("script", *product_dep, *render_ids), queue="io"))
+        ), ("script", *product_dep, *variant_ids, *render_ids), queue="io"))
     ids = [n.id for n in nodes]
     assert len(ids) == len(set(ids)), "a plan never repeats a node"
     return nodes

@@ -72,13 +72,25 @@ class ProductBatch:
     product: Product
     scripts: list[AdScript]
     renders: list[RenderedOutput] = field(default_factory=list)
+    # per variant: who speaks and who presents it (the manifest names them)
+    voices: dict[int, dict] = field(default_factory=dict)
+    presenters: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def from_results(cls, url: str | None, product: Product, deps: dict) -> "ProductBatch":
-        """From finished graph nodes: "script" and every "render:<variant>:<aspect>[:<platform>]"."""
+        """From finished graph nodes: "script", every "render:<variant>:<aspect>[:<platform>]",
+        and the variants' "voice:<v>" and "avatar:<v>" when present."""
         scripts = [AdScript.model_validate(s) for s in deps["script"].meta["scripts"]]
-        renders = []
+        renders, voices, presenters = [], {}, {}
         for node_id, result in deps.items():
+            if result.stage == "voice":
+                meta = result.meta
+                voices[int(node_id.split(":")[1])] = {
+                    "engine": meta.get("voice_engine") or meta.get("engine"), "voice": meta.get("voice"),
+                    "label": meta.get("voice_label") or None, "natural": meta.get("natural"),
+                    "notice": meta.get("notice")}
+            if result.stage == "avatar":
+                presenters[int(node_id.split(":")[1])] = result.meta.get("engine")
             if result.stage != "render":
                 continue
             variant = int(node_id.split(":")[1])
@@ -88,7 +100,7 @@ class ProductBatch:
         order = list(ASPECTS)
         renders.sort(key=lambda r: (r.variant, order.index(r.output.aspect) if r.output.aspect in order else 99,
                                     r.output.platform or ""))
-        return cls(url=url, product=product, scripts=scripts, renders=renders)
+        return cls(url=url, product=product, scripts=scripts, renders=renders, voices=voices, presenters=presenters)
 
 
 def _place(src: Path, dst: Path) -> None:
@@ -183,6 +195,8 @@ def export_batch(batches: list[ProductBatch], out_dir: Path, engines: dict, timi
             written.append(copy_file)
             variants_json.append({"id": script.variant_id, "framework": script.framework,
                                   "language": script.language, "angle": script.angle, "layout": layout,
+                                  "voice": batch.voices.get(v), "presenter": batch.presenters.get(v),
+                                  "warnings": list(script.warnings),
                                   "script": script.model_dump(mode="json"), "post_copy": copy_file.name,
                                   "outputs": outputs})
         products_json.append({"url": batch.url or batch.product.url,
