@@ -35,7 +35,7 @@ $(STAMP): $(LOCK) pyproject.toml
 # fits); `make lock UPGRADE=1` moves everything to the newest releases the ranges allow,
 # `make lock UPGRADE=transformers` just that one.
 lock: $(BIN)/pip-compile
-	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	  --no-emit-find-links --extra ml --extra dev --extra s3 --output-file $(LOCK) \
 	  $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE))) pyproject.toml
 
