@@ -65,7 +65,7 @@ class Licence:
 @dataclass(frozen=True)
 class ModelEntry:
     name: str
-    kind: str  # what `make-tiny --kind` builds: musetalk, wan, ltx, cogvideox, hunyuanvideo, piper
+    kind: str  # what `make-tiny --kind` builds: musetalk, wan, ltx, cogvideox, piper, qwen2 (hunyuanvideo: none)
     engine: str | None  # "stage/engine" that runs it; None: recorded for its licence, no engine yet
     label: str
     licence: Licence
@@ -168,6 +168,18 @@ HUNYUAN = ModelEntry(
     size_gb=60.0, vram_gb=14.0,
 )
 
+QWEN = ModelEntry(
+    name="qwen2.5-1.5b-instruct", kind="qwen2", engine="script/transformers",
+    label="Qwen2.5 1.5B Instruct: a local script writer (en, zh and 27 more languages)",
+    licence=Licence("Apache-2.0", "yes", "the 0.5B/1.5B/7B/14B/32B Qwen2.5 models are Apache-2.0 (3B and 72B are not)",
+                    "https://huggingface.co/Qwen/Qwen2.5-1.5B-Instruct"),
+    sources=(HubSource("Qwen/Qwen2.5-1.5B-Instruct", "main",
+                       ("config.json", "generation_config.json", "model.safetensors", "tokenizer.json",
+                        "tokenizer_config.json", "vocab.json", "merges.txt"),
+                       revision_source="no published commit found here: tracks main"),),
+    size_gb=3.1, vram_gb=4.0,
+)
+
 _PIPER_REPO = "rhasspy/piper-voices"
 _PIPER_REV = "v1.0.0"  # the voices repository's release tag (no commit found here)
 _UNVERIFIED = "unverified"
@@ -211,12 +223,12 @@ PIPER_VOICES = (
            "English (US), female (LJ Speech)", 60),
 )
 
-CATALOG: tuple[ModelEntry, ...] = (MUSETALK, WAN_T2V, WAN_I2V, LTX, COGVIDEOX, HUNYUAN, *PIPER_VOICES)
+CATALOG: tuple[ModelEntry, ...] = (MUSETALK, WAN_T2V, WAN_I2V, LTX, COGVIDEOX, HUNYUAN, QWEN, *PIPER_VOICES)
 _BY_NAME = {entry.name: entry for entry in CATALOG}
 assert len(_BY_NAME) == len(CATALOG)
 
 # every neural engine's kind, for make-tiny (catalogue kinds plus the DiT families)
-KINDS = ("musetalk", "ltx", "wan", "cogvideox", "piper", "hunyuanvideo")
+KINDS = ("musetalk", "ltx", "wan", "cogvideox", "piper", "qwen2", "hunyuanvideo")
 
 
 def catalog_entry(name: str) -> ModelEntry:

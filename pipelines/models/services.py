@@ -354,7 +354,8 @@ def format_listing(rows: list[Installed]) -> str:
 
 _ENGINE_FLAGS = {"avatar/lipsync": ("avatar=lipsync", "ADGEN_LIPSYNC_MODEL_DIR"),
                  "broll/dit": ("broll=dit", "ADGEN_DIT_MODEL_DIR"),
-                 "voice/piper": ("voice=piper", "ADGEN_PIPER_VOICES")}
+                 "voice/piper": ("voice=piper", "ADGEN_PIPER_VOICES"),
+                 "script/transformers": ("script=transformers", "ADGEN_SCRIPT_MODEL_DIR")}
 
 
 def usage_hint(entry: ModelEntry, folder: Path) -> str:
@@ -367,5 +368,5 @@ def usage_hint(entry: ModelEntry, folder: Path) -> str:
 
 
 def usage_hint_for_kind(kind: str, folder: Path) -> str:
-    engine = {"musetalk": "avatar/lipsync", "piper": "voice/piper"}.get(kind, "broll/dit")
+    engine = {"musetalk": "avatar/lipsync", "piper": "voice/piper", "qwen2": "script/transformers"}.get(kind, "broll/dit")
     return usage_hint(ModelEntry(kind, kind, engine, "", CATALOG[0].licence, (), 0, None), folder)

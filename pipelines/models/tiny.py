@@ -5,6 +5,7 @@
     musetalk    MuseTalk 1.5's layout: musetalkV15/{musetalk.json, unet.pth}, sd-vae/, whisper/
     ltx|wan|cogvideox   a diffusers text-to-video folder (model_index.json + components)
     piper       a Piper voice: <name>.onnx + <name>.onnx.json (VITS exported as piper does)
+    qwen2       a transformers causal LM folder (Qwen2 classes, ChatML template) for the script engine
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def make_tiny(kind: str, folder: str | Path) -> Path:
     if kind == "piper":
         folder.mkdir(parents=True, exist_ok=True)
         return make_tiny_piper_voice(folder).parent
+    if kind == "qwen2":
+        return make_tiny_causal_lm(folder)
     if kind in KINDS:
         raise ModelError(f"No adgen engine runs {kind} models yet, so there is no tiny one to make.",
                          code="kind_without_engine")
@@ -73,3 +76,36 @@ def make_tiny_piper_voice(folder: Path, name: str = "en_US-tiny-x_low", language
               "num_speakers": 1, "speaker_id_map": {}, "hop_length": 256, "piper_version": "1.0.0", "dataset": "tiny"}
     (Path(folder) / f"{name}.onnx.json").write_text(json.dumps(config))
     return onnx_path
+
+
+_CORPUS = ("Write a short video ad script for this product. Reply with JSON only: hook, scenes, cta. "
+           "Tired of cold coffee? Meet the mug that keeps it hot. Shop now. Free shipping today. "
+           "为这个产品写一个短视频广告脚本。只回复 JSON。喝冷咖啡累了吗？立即购买。")
+
+
+def make_tiny_causal_lm(folder: Path, seed: int = 0) -> Path:
+    """A 2-layer Qwen2ForCausalLM with a byte-level BPE tokenizer and Qwen's ChatML chat template,
+    saved with save_pretrained like the published instruct models."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    bpe = Tokenizer(models.BPE(unk_token=None))
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.train_from_iterator([_CORPUS], trainers.BpeTrainer(vocab_size=600, special_tokens=specials,
+                                                            initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|endoftext|>")
+    tokenizer.chat_template = ("{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
+                               "{{ message['content'] }}<|im_end|>\n{% endfor %}"
+                               "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+    torch.manual_seed(seed)
+    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
+                         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+                         tie_word_embeddings=True)
+    folder = Path(folder)
+    Qwen2ForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

@@ -89,3 +89,13 @@ def test_make_tiny_covers_the_voice_kind_in_piper_layout(tmp_path, capsys):
     assert "ADGEN_PIPER_VOICES=" in capsys.readouterr().out
     [voice] = list_voices("piper", {"voices_dir": str(tmp_path / "voices")})
     assert voice.ref.endswith("en_US-tiny-x_low.onnx") and voice.language == "en-us"
+
+
+def test_make_tiny_covers_the_local_script_model(tmp_path):
+    pytest.importorskip("torch")
+    from pipelines.script import script_engines
+
+    assert main(["models", "make-tiny", "--kind", "qwen2", str(tmp_path / "qwen")]) == 0
+    engine = script_engines.get("transformers", {"model_dir": str(tmp_path / "qwen"), "device": "cpu"})
+    engine._load()  # the engine's own loader: AutoModelForCausalLM + AutoTokenizer, local files only
+    assert engine._prompt([{"role": "user", "content": "hi"}]).startswith("<|im_start|>user\nhi<|im_end|>")
