@@ -122,7 +122,8 @@ def load_pipelines(model_dir: Path, config: DitConfig) -> dict:
         index_file = model_dir / "model_index.json"
         if not index_file.is_file():
             raise BrollError(f"{model_dir} is not a diffusers model directory (no model_index.json). "
-                             "Make one with `adgen models make-tiny DIR` to try the plumbing.",
+                             "Get one with `adgen models pull wan2.1-t2v-1.3b` (or `adgen models make-tiny --kind wan DIR` "
+                             "to try the plumbing).",
                              code="broll_model_missing")
         class_name = json.loads(index_file.read_text()).get("_class_name", "")
         t2v_cls, i2v_cls = _classes(config.family)
@@ -229,7 +230,7 @@ class DitEngine:
         value = self.config.model_dir or os.environ.get("ADGEN_DIT_MODEL_DIR")
         if not value:
             raise BrollError("The dit b-roll engine needs a model directory: set settings model_dir or "
-                             "ADGEN_DIT_MODEL_DIR (`adgen models make-tiny DIR` makes a tiny one).",
+                             "ADGEN_DIT_MODEL_DIR (`adgen models pull wan2.1-t2v-1.3b` installs the default).",
                              code="broll_model_missing")
         path = Path(value).expanduser()
         if not path.is_dir():

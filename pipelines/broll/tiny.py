@@ -4,7 +4,7 @@
 (transformer, VAE, T5-family text encoder, tokenizer built in memory, flow-matching scheduler),
 at toy sizes, and saves them with `save_pretrained`: the result loads through the `dit`
 engine's real `from_pretrained` path. Its videos are noise; it exists to exercise loading,
-prompting, frame/size rounding, encoding and caching. CLI: `adgen models make-tiny DIR`.
+prompting, frame/size rounding, encoding and caching. CLI: `adgen models make-tiny --kind ltx|wan|cogvideox DIR`.
 """
 
 from __future__ import annotations
