@@ -180,9 +180,11 @@ def mouth_track(voice: VoiceTrack, n_frames: int, fps: float, energy: np.ndarray
         # frames (stop closures, trailing consonants, pauses) close. The vowel's own openness is
         # pulled 30 % toward a common one first: how loud a syllable is shows in the jaw more
         # than which vowel it is. (On one espeak-ng and one hibari line the opening follows the
-        # loudness at r 0.78 / 0.81 before rendering; 0.60 / 0.62 with the earlier 0.3 + 0.7 x
+        # loudness at r 0.70 / 0.72 before rendering; 0.60 / 0.62 with the earlier 0.3 + 0.7 x
         # gain 1.6 and the vowels' openness as is.)
-        shape[:, 0] = (0.7 * shape[:, 0] + 0.24) * (0.1 + 0.9 * np.clip(energy * 1.2, 0, 1))
+        vowel = shape[:, 0]
+        common = 0.24 * np.clip(vowel / 0.15, 0, 1)  # not where the visemes close the lips (rest)
+        shape[:, 0] = (0.7 * vowel + common) * (0.1 + 0.9 * np.clip(energy * 1.2, 0, 1))
     shape = _smooth(shape.astype(np.float32), fps)
     shape[closed, 0] = np.minimum(shape[closed, 0], 0.08)  # smoothing must not reopen a closure
     return shape

@@ -79,10 +79,14 @@ def audio_energy(voice: VoiceTrack, voice_dir: Path, n_frames: int, fps: float) 
                      for i in range(n_frames)])
 
 
-def lip_sync_correlation(video: Path, clip, voice: VoiceTrack, voice_dir: Path) -> float:
-    frames = decode_gray(video, clip.width, clip.height)
-    openness = mouth_openness(frames, clip.face_box)
-    energy = audio_energy(voice, voice_dir, len(frames), clip.fps)
+def lip_sync_correlation(video: Path, clip, voice: VoiceTrack, voice_dir: Path, measure: str = "dark") -> float:
+    """Correlation of mouth openness with the audio's RMS per frame. `dark`: the dark share of the
+    mouth region (drawn mouths); `mesh`: the lips' gap read by MediaPipe (photo presenters)."""
+    if measure == "mesh":
+        openness = lip_gap(video, clip.width, clip.height)
+    else:
+        openness = mouth_openness(decode_gray(video, clip.width, clip.height), clip.face_box)
+    energy = audio_energy(voice, voice_dir, len(openness), clip.fps)
     return float(np.corrcoef(openness, energy)[0, 1])
 
 
@@ -143,3 +147,18 @@ def mouth_artifacts(frame: np.ndarray, rest_frame: np.ndarray) -> dict:
     rest_edges = max(edge_p99(rest_frame, rest_region | region), 1.0)
     return {"flat": flat_share(frame, region), "edge_ratio": edge_p99(frame, region) / rest_edges,
             "opening": float(pts[14, 1] - pts[13, 1]) / max(width, 1.0), "width": width}
+
+
+def lip_gap(video: Path, width: int, height: int) -> np.ndarray:
+    """Per frame: the lips' gap at the centre over the mouth width, as MediaPipe's face mesh reads
+    the decoded frame (an opening that shows teeth counts as much as one that shows shadow)."""
+    from pipelines.avatar import landmarks as lm
+
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(video), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+                         capture_output=True, check=True).stdout
+    frames = np.frombuffer(raw, np.uint8).reshape(-1, height, width, 3)
+    gaps = []
+    for frame in frames:
+        pts = lm.face_mesh(frame)
+        gaps.append(float(pts[14, 1] - pts[13, 1]) / max(float(np.linalg.norm(pts[291, :2] - pts[61, :2])), 1.0))
+    return np.array(gaps)
