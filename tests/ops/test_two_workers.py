@@ -213,7 +213,8 @@ def test_an_input_deleted_from_the_bucket_fails_the_job_with_a_code(cluster, sto
     cluster.worker("cpu", ["cpu", "gpu"])
     job_id = cluster.submit(url=f"{store_url}/products/hubble-deep-field-poster.html", seed=4,
                             **SMALL_TWO_ASPECTS)["id"]
-    wait_for(lambda: runs(job_id).get("script"), 300, "the scrape on the io worker", cluster)
+    wait_for(lambda: (lambda r: r is not None and r.status == StageRun.Status.DONE)(runs(job_id).get("scrape")),
+             600, "the scrape on the io worker", cluster)
     io.stop()  # the io machine goes away: the export waits for the next one
     export = wait_for(lambda: next((r for r in runs(job_id).values() if r.stage == "export"
                                     and r.status == StageRun.Status.QUEUED), None), 600, "the export to be queued",
