@@ -218,3 +218,18 @@ CATEGORY_TAGS = {
            "furniture": ["#家居"], "toys_hobbies": ["#兴趣爱好"], "electronics": ["#数码"], "sports_outdoors": ["#户外"],
            "tools": ["#工具"], "baby": ["#母婴"]},
 }
+
+# Discovery hooks by taxonomy key: who the product is for, said the way that kind of shop talks.
+# Each names the product; none assumes a problem. Tried before the framework's own hooks.
+CATEGORY_HOOKS = {
+    "en": {"pets": ["Pet parents, meet {name}."], "food_drink": ["Food lovers, this one's for you: {name}."],
+           "beauty": ["Add this to your shelf: {name}."], "apparel": ["Your next favourite piece: {name}."],
+           "home": ["A little something for your home: {name}."], "furniture": ["Make room for {name}."],
+           "toys_hobbies": ["Your next weekend project? Meet {name}."], "electronics": ["Tech check: {name}."],
+           "sports_outdoors": ["Gear check: {name}."], "tools": ["For the workshop: {name}."],
+           "baby": ["New parents, meet {name}."]},
+    "zh": {"pets": ["铲屎官们，认识一下{name}。"], "food_drink": ["吃货们看过来：{name}。"], "beauty": ["梳妆台新成员：{name}。"],
+           "apparel": ["衣橱新宠：{name}。"], "home": ["给家添点好物：{name}。"], "furniture": ["给家腾个位置：{name}。"],
+           "toys_hobbies": ["周末玩点什么？{name}。"], "electronics": ["数码好物：{name}。"], "sports_outdoors": ["装备看过来：{name}。"],
+           "tools": ["工具控看过来：{name}。"], "baby": ["新手爸妈看过来：{name}。"]},
+}

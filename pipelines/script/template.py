@@ -296,6 +296,8 @@ class Writer:
 
     def hooks(self, framework: str) -> list[str]:
         entries = banks.HOOKS[self.lang][framework]
+        if framework == "aida":  # the category's own opener first: who it is for, no problem assumed
+            entries = [(None, h) for h in banks.CATEGORY_HOOKS[self.lang].get(self.facts.taxonomy or "", [])] + entries
         suited = [t for tones, t in entries if tones is None or self.tone in tones]
         rest = [t for tones, t in entries if not (tones is None or self.tone in tones)]
         return suited + rest
