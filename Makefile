@@ -19,6 +19,7 @@ system:
 	@scripts/install-system.sh
 
 venv: $(STAMP)
+	@$(BIN)/python scripts/fetch_face_models.py  # MediaPipe face models for the photo presenter (hash-checked)
 
 # Installs are locked: every package at the version and hash in requirements.lock (torch is the
 # CPU build, 2.13.0+cpu, which pip takes from the machine's wheel folder; elsewhere point pip at
