@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / Redoc static files: the API docs work offline
     "django_dramatiq",
     "tenants",
     "adgen.ads",
@@ -134,6 +135,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Turn product pages into finished video ads.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # the docs' JS/CSS come from our own static files (drf-spectacular-sidecar), never a CDN
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --------------------------------------------------------------------------- jobs

@@ -312,3 +312,18 @@ def campaign_initial(campaign) -> dict:
             "budget_per_run": campaign.budget_per_run, "budget_per_month": campaign.budget_per_month,
             "schedule": campaign.schedule, "time_zone": campaign.time_zone, "enabled": campaign.enabled,
             "webhook_url": campaign.webhook_url}
+
+
+class ApiKeyForm(forms.Form):
+    """A new API key: a name to recognise it by and a role no higher than the creator's own."""
+
+    name = forms.CharField(max_length=100, help_text="Where it will be used, e.g. “Shopify sync” or “CI”.")
+    role = forms.ChoiceField(help_text="What the key may do: viewers read, editors make ads, admins also manage keys.")
+
+    def __init__(self, *args, role: str, **kwargs):
+        from tenants.selectors import role_at_least
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [c for c in Membership.Role.choices if role_at_least(role, c[0])]
+        self.fields["role"].initial = Membership.Role.EDITOR
+        self.fields["name"].widget.attrs["autocomplete"] = "off"

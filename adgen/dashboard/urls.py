@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from adgen.dashboard import views
+from adgen.dashboard import api_keys, views
 
 app_name = "dashboard"
 WS = "workspaces/<uuid:workspace_id>/"
@@ -18,6 +18,8 @@ urlpatterns = [
     path("workspaces/new/", views.workspace_new, name="workspace-new"),
     path(WS, views.workspace, name="workspace"),
     path(WS + "members/", views.members, name="members"),
+    path(WS + "api-keys/", api_keys.api_keys, name="api-keys"),
+    path(WS + "api-keys/<uuid:key_id>/revoke/", api_keys.api_key_revoke, name="api-key-revoke"),
     path(WS + "create/", views.create, name="create"),
     path(WS + "products/<uuid:product_id>/", views.product, name="product"),
     path(WS + "products/<uuid:product_id>/scripts/", views.product_scripts, name="product-scripts"),
