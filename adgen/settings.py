@@ -300,7 +300,12 @@ AXES_COOLOFF_TIME = _timedelta(minutes=int(os.environ.get("ADGEN_LOGIN_LOCKOUT_M
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # each one alone locks
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "dashboard/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # not a client-set X-Forwarded-For
+# The client's address: REMOTE_ADDR, unless ADGEN_NUM_PROXIES trusted proxies append X-Forwarded-For
+# (a client-set X-Forwarded-For must never pick its own throttle bucket).
+ADGEN_NUM_PROXIES = int(os.environ.get("ADGEN_NUM_PROXIES", "0"))
+REST_FRAMEWORK["NUM_PROXIES"] = ADGEN_NUM_PROXIES
+AXES_IPWARE_PROXY_COUNT = ADGEN_NUM_PROXIES or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if ADGEN_NUM_PROXIES else ["REMOTE_ADDR"]
 AXES_VERBOSE = False
 
 # Throttles (DRF's, on the shared cache): API-key guessing per address, sign-up per address and

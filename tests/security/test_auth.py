@@ -23,8 +23,8 @@ def test_wrong_passwords_lock_the_account_even_for_the_right_one(make_tenant, lo
     a.user.is_staff = True
     a.user.save()
     client = Client()
-    codes = [client.post(login_url, {"username": a.user.email, "password": f"wrong {i}"}).status_code
-             for i in range(6)]
+    codes = [client.post(login_url, {"username": a.user.email, "password": f"wrong {i}"},
+                         HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(6)]
     assert codes[:4] == [200] * 4 and 429 in codes[4:]
     response = client.post(login_url, {"username": a.user.email, "password": PASSWORD})
     assert response.status_code == 429 and b"Too many log-in attempts" in response.content
@@ -36,7 +36,8 @@ def test_wrong_passwords_lock_the_account_even_for_the_right_one(make_tenant, lo
 def test_guessing_api_keys_meets_a_429(make_tenant, settings):
     a = make_tenant()
     guesser = Client()
-    codes = [guesser.get(f"{a.base}/ads/", HTTP_AUTHORIZATION=f"Bearer adg_guess{i}").status_code for i in range(25)]
+    codes = [guesser.get(f"{a.base}/ads/", HTTP_AUTHORIZATION=f"Bearer adg_guess{i}",  # a made-up X-Forwarded-For
+                         HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(25)]  # changes nothing
     assert codes[:20] == [401] * 20 and set(codes[20:]) == {429}
     locked = guesser.get(f"{a.base}/ads/", HTTP_AUTHORIZATION="Bearer adg_another")
     assert locked.status_code == 429 and locked.json()["code"] == "throttled" and int(locked["Retry-After"]) > 0
