@@ -31,8 +31,15 @@ class Split(Layout):
         framing = presenter_framing(p.width, p.height, p.face_box, pres_w, pres_h, c.pad_color)
         pres = g.label("pres")
         framed(g, idx, framing, pres_w, pres_h, c.fps, c.clock.body_frames, pres)
-        stacked = g.label("split")
-        g.add(f"[{products}][{pres}]{'hstack' if c.landscape else 'vstack'}=inputs=2[{stacked}]")
+        # both panels on the output's clock before they are stacked: the product panel comes out of
+        # concat in microseconds (33333 µs a frame), the presenter in its file's 1/15360 s (33333.3 µs),
+        # and the stack would emit a frame for each of the two timestamps, ~45 % more frames for
+        # every later filter to draw (the encoder's fixed rate dropped them again)
+        clock = f"settb=1/{c.fps:g},setpts=N"
+        a, b, stacked = g.label("sp"), g.label("sq"), g.label("split")
+        g.add(f"[{products}]{clock}[{a}]")
+        g.add(f"[{pres}]{clock}[{b}]")
+        g.add(f"[{a}][{b}]{'hstack' if c.landscape else 'vstack'}=inputs=2[{stacked}]")
         return stacked
 
     def caption_bottom(self) -> int | None:
