@@ -26,7 +26,8 @@ class WorkerHeartbeat(Middleware):
     def after_worker_boot(self, broker, worker):
         from django.conf import settings
 
-        queues = sorted(worker.queues) if getattr(worker, "queues", None) else sorted(broker.get_declared_queues())
+        whitelist = getattr(worker, "consumer_whitelist", None)  # the --queues given, else every queue
+        queues = sorted(q for q in (whitelist or broker.get_declared_queues()) if not q.endswith((".DQ", ".XQ")))
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self._stop.clear()
         self._thread = threading.Thread(target=self._beat_forever, args=(queues, settings.ADGEN_WORKER_HEARTBEAT_S),

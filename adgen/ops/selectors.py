@@ -89,10 +89,11 @@ def _broker() -> dict:
 
 
 def _storage() -> dict:
-    from django.core.files.storage import default_storage
+    from django.core.files.storage import storages
 
-    default_storage.exists("healthz-probe")  # a round trip to the bucket (or the folder)
-    return {"backend": type(default_storage).__name__}
+    storage = storages["default"]
+    storage.exists("healthz-probe")  # a round trip to the bucket (or the folder)
+    return {"backend": type(storage).__name__}
 
 
 def _artifacts() -> dict:
