@@ -21,6 +21,21 @@ def _django() -> None:
     django.setup()
 
 
+QUEUES = ("io", "cpu", "gpu")
+
+
+class QueuesAction(argparse.Action):
+    """`--queues io,cpu` and `--queues io cpu` (and a mix) give the same list, each queue once."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        queues = list(dict.fromkeys(q.strip() for value in values for q in value.split(",") if q.strip()))
+        unknown = [q for q in queues if q not in QUEUES]
+        if unknown or not queues:
+            parser.error(f"argument --queues: unknown queue(s) {', '.join(unknown) or '(none)'}; "
+                         f"choose from {', '.join(QUEUES)}")
+        setattr(namespace, self.dest, queues)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="adgen", description="adgen service commands")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -33,8 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="web worker processes (production mode)")
 
     worker = sub.add_parser("worker", help="run dramatiq workers for the job queues (+ the sweeper)")
-    worker.add_argument("--queues", nargs="+", default=["io", "cpu", "gpu"], choices=["io", "cpu", "gpu"],
-                        help="queues to consume (GPU machines: --queues gpu)")
+    worker.add_argument("--queues", nargs="+", default=["io", "cpu", "gpu"], action=QueuesAction, metavar="QUEUE",
+                        help="queues to consume: io cpu gpu, spaced or comma-separated (GPU machines: --queues gpu)")
     worker.add_argument("--processes", type=int, default=int(os.environ.get("ADGEN_WORKER_PROCESSES", "1")))
     worker.add_argument("--threads", type=int, default=int(os.environ.get("ADGEN_WORKER_THREADS", "2")))
     worker.add_argument("--no-sweeper", action="store_true",
@@ -49,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     create.add_argument("--email", required=True, help="the owner's email (a user is created if needed)")
     create.add_argument("--agency", action="store_true", help="an agency organization (many brand workspaces)")
+    create.add_argument("--password", help="the owner's dashboard password (checked like a sign-up's); "
+                                           "without it the owner cannot log in to the dashboard")
     create.add_argument("--json", action="store_true", help='print {"organization_id", "workspace_id", "api_key"}')
 
     sub.add_parser("migrate", help="create or update the database tables")
@@ -88,6 +105,9 @@ def worker_env(args) -> dict[str, str]:
     env = dict(os.environ)
     if "dramatiq_prom_db" not in env:
         env["dramatiq_prom_db"] = tempfile.mkdtemp(prefix="adgen-worker-metrics-")
+    # prometheus_client picks its multiprocess mode when first imported, which django_prometheus
+    # does before dramatiq's middleware could set it: say it from the start
+    env["PROMETHEUS_MULTIPROC_DIR"] = env["dramatiq_prom_db"]
     return env
 
 
@@ -140,9 +160,27 @@ def cmd_scheduler(args) -> int:
 
 def cmd_tenant(args) -> int:
     _django()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
     from tenants.services import tenant_create
 
-    created = tenant_create(name=args.name, email=args.email, agency=args.agency)
+    existing = get_user_model().objects.filter(email__iexact=args.email).first()
+    if args.password is not None:
+        if existing is not None and existing.has_usable_password():  # it is its owner's to change
+            print(f"adgen tenant create: {args.email} already has a password; leave out --password",
+                  file=sys.stderr)
+            return 2
+        try:
+            validate_password(args.password, user=get_user_model()(username=args.email, email=args.email))
+        except ValidationError as exc:
+            print("adgen tenant create: --password: " + " ".join(exc.messages), file=sys.stderr)
+            return 2
+    created = tenant_create(name=args.name, email=args.email, agency=args.agency, password=args.password)
+    login = f"{settings.SITE_URL.rstrip('/')}/login/"
+    can_log_in = created.user.has_usable_password()
     if args.json:
         print(json.dumps({"organization_id": str(created.organization.pk), "workspace_id": str(created.workspace.pk),
                           "api_key": created.raw_api_key}))
@@ -151,6 +189,8 @@ def cmd_tenant(args) -> int:
         print(f"workspace     {created.workspace.pk}")
         print(f"owner         {created.user.email}")
         print(f"api key       {created.raw_api_key}   (shown once; store it now)")
+        print(f"dashboard     {login}  (log in as {created.user.email})" if can_log_in else
+              "dashboard     the owner cannot log in: no password (give --password)")
     return 0
 
 

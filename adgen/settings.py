@@ -190,6 +190,12 @@ TRIAL_CREDITS = int(os.environ.get("ADGEN_TRIAL_CREDITS", "200"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "adgen <noreply@localhost>")
+# with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend: the SMTP server (sign-up and invitation mail)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
 # --------------------------------------------------------------------------- operations (issue 20)
 # Logs: LOG_LEVEL in any case (warning, INFO, Debug...); one line per record, to stderr.

@@ -56,6 +56,9 @@ def user_get_or_create(*, email: str, password: str | None = None):
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(username=email, email=email, password=password)
+    elif password and not user.has_usable_password():  # e.g. an owner the CLI made with no password
+        user.set_password(password)
+        user.save(update_fields=["password"])
     return user
 
 

@@ -62,7 +62,9 @@ async def job_events_async(job: AdJob, *, base_url: str, timeout_s: float) -> As
                 return
             await asyncio.sleep(settings.ADGEN_SSE_POLL_S)
     finally:
-        await sync_to_async(connection.close)()
+        # look the connection up in the thread that closes it (a bound method fetched here would be
+        # this event loop thread's, and closing it elsewhere raised, cutting the stream's last chunk)
+        await sync_to_async(lambda: connection.close())()
 
 
 def is_asgi(request) -> bool:
