@@ -39,6 +39,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pipelines.errors import VoiceError  # noqa: E402
 from pipelines.media import FFMPEG  # noqa: E402
 from pipelines.product import AdScript, Scene  # noqa: E402
 from pipelines.voice import synthesize, voice_engines  # noqa: E402
@@ -100,6 +101,7 @@ def bench_voice(label: str, engine: str, settings: dict, work: Path, rates: bool
     voice = next(v for v in speaker.voices() if v.id == settings["voice"])
     onset_errors: list[float] = []
     tokens = speech_s = 0.0
+    unaligned = 0
     for index, lines in enumerate(SCRIPTS):
         out = work / f"s{index}"
         started = time.perf_counter()
@@ -115,9 +117,14 @@ def bench_voice(label: str, engine: str, settings: dict, work: Path, rates: bool
         edits, words = edits + e, words + n
         for scene, (start, end) in enumerate(track.scene_spans):
             clip = samples[int(start * rate):int(end * rate)]
-            reference, _ = forced_alignment(clip, rate, spoken_text(lines[scene]).text)
+            try:
+                reference, _ = forced_alignment(clip, rate, spoken_text(lines[scene]).text)
+            except VoiceError:  # the aligner found no path through the text in this audio
+                unaligned += 1
+                continue
             ours = [w for w in track.words if w.scene == scene and any(ch.isalnum() for ch in w.word)]
             if len(ours) != len(reference):  # a caption token that merged two spoken words: skip the scene
+                unaligned += 1
                 continue
             onset_errors += [abs((w.start - start) - r.start) for w, r in zip(ours, reference)]
         tokens += len(track.words)
@@ -125,9 +132,10 @@ def bench_voice(label: str, engine: str, settings: dict, work: Path, rates: bool
     result = {"label": label, "wer": edits / words, "rtf": engine_s / audio_s, "stage_rtf": wall / audio_s,
               "onset_ms": 1000 * statistics.median(onset_errors), "onset_p90_ms":
               1000 * float(np.percentile(onset_errors, 90)), "words_per_s": tokens / speech_s,
-              "voice": track.voice}
+              "voice": track.voice, "unaligned": unaligned}
     print(f"{label:24s} WER {result['wer']:.3f}  RTF {result['rtf']:.3f} (stage {result['stage_rtf']:.3f})  onset median {result['onset_ms']:.0f} ms "
-          f"(p90 {result['onset_p90_ms']:.0f})  {result['words_per_s']:.2f} words/s  [{track.voice}]", flush=True)
+          f"(p90 {result['onset_p90_ms']:.0f}; {unaligned} of {sum(len(s) for s in SCRIPTS)} scenes not aligned)  "
+          f"{result['words_per_s']:.2f} words/s  [{track.voice}]", flush=True)
     return result
 
 
@@ -165,6 +173,7 @@ def main() -> int:
     parser.add_argument("--rates", action="store_true", help="print words per second per voice")
     parser.add_argument("--finished", type=Path, help="an adgen output folder (the default voice)")
     parser.add_argument("--finished-baseline", type=Path, help="the same job voiced by espeak-ng")
+    parser.add_argument("--voices", help="comma-separated voice ids to run, e.g. en-us-f1 (no summary line)")
     args = parser.parse_args()
 
     if args.finished:
@@ -182,12 +191,16 @@ def main() -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="adgen-voice-bench-") as tmp:
         for label, engine, settings in VOICES:
+            if args.voices and settings["voice"] not in args.voices.split(","):
+                continue
             results.append(bench_voice(label, engine, settings, Path(tmp) / label.split()[0] /
                                        label.split()[-1], args.rates))
     if args.rates:
         for r in results:
             print(f"    {r['voice']!r}: {r['words_per_s']:.2f},")
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    if args.voices:
+        return 0
     default, espeak = results[0], results[2]
     print(f"voice_wer={default['wer']:.3f} espeak_wer={espeak['wer']:.3f} rtf={default['rtf']:.3f} "
           f"onset_ms={default['onset_ms']:.0f}")

@@ -106,16 +106,19 @@ def forced_alignment(samples: np.ndarray, rate: int, text: str) -> tuple[list[Ti
             decoder.add_word(name, " ".join(phones), True)
         names.append(name)
     pcm = _pcm(samples, rate)
-    with _lock:
-        decoder.set_align_text(" ".join(names))
-        decoder.start_utt()
-        decoder.process_raw(pcm, full_utt=True)
-        decoder.end_utt()
-        decoder.set_alignment()
-        decoder.start_utt()
-        decoder.process_raw(pcm, full_utt=True)
-        decoder.end_utt()
-        alignment = decoder.get_alignment()
+    try:
+        with _lock:
+            decoder.set_align_text(" ".join(names))
+            decoder.start_utt()
+            decoder.process_raw(pcm, full_utt=True)
+            decoder.end_utt()
+            decoder.set_alignment()
+            decoder.start_utt()
+            decoder.process_raw(pcm, full_utt=True)
+            decoder.end_utt()
+            alignment = decoder.get_alignment()
+    except RuntimeError:  # pocketsphinx found no path through the text ("Failed to stop utterance")
+        alignment = None
     if alignment is None:
         raise VoiceError("The aligner could not place the words in the audio.", code="alignment_failed",
                          stage="voice")

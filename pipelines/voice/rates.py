@@ -11,12 +11,24 @@ from __future__ import annotations
 
 from pipelines.engines import DEFAULT_ENGINES
 
-# voice id -> tokens per second at rate 1.0 (bench/voice.py --rates, this machine, 2026-12-06)
-MEASURED: dict[str, float] = {}
+# voice id -> tokens per second at rate 1.0, measured 2026-12-06: English voices on bench/voice.py's
+# 12 ad scripts (342 words); Mandarin on six lines of the template writer's zh copy (78 characters)
+MEASURED: dict[str, float] = {
+    "en-us-heart": 3.41,  # hibari
+    "en-us-joe": 3.44,  # Piper en_US-joe-medium
+    "en-us-f1": 3.22, "en-us-m1": 3.35, "en-gb-f1": 3.31,  # espeak-ng at 175 wpm
+    "zh-f1": 3.64, "zh-m1": 3.75,  # espeak-ng cmn-latn-pinyin: characters per second
+}
 
-# engine -> language base -> tokens per second (espeak at its 175 wpm; CJK: characters)
-ENGINE_FALLBACK: dict[str, dict[str, float]] = {}
-DEFAULT_WPS = 2.6
+# engine -> language base -> tokens per second, for voices not measured one by one: the mean of
+# the engine's measured voices of that language; "*": its English figure (espeak-ng speaks every
+# language at the same 175 wpm setting; words of other languages not measured here)
+ENGINE_FALLBACK: dict[str, dict[str, float]] = {
+    "espeak": {"en": 3.29, "zh": 3.70, "yue": 3.70, "*": 3.29},
+    "hibari": {"*": 3.41},
+    "piper": {"*": 3.44},
+}
+DEFAULT_WPS = 3.3
 
 
 def words_per_second(engine: str | None, voice: str | None, language: str) -> float:

@@ -11,6 +11,7 @@ from pipelines.voice import list_voices
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.timeout(1800)  # ~45 voices, each a full voice stage; minutes on a busy 2-core box
 def test_every_offered_voice_plays_a_sample(make_user, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     owner = make_user()

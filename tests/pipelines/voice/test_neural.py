@@ -100,6 +100,7 @@ def test_a_language_without_a_natural_voice_falls_back_to_espeak_and_says_so(tmp
     assert track.notice and track.notice.startswith("Basic voice (espeak-ng)") and "'zh'" in track.notice
 
 
+@pytest.mark.timeout(1800)  # ~45 voices, each a full voice stage; minutes on a busy 2-core box
 def test_every_catalog_voice_speaks(tmp_path):
     samples = {"zh": "你好，欢迎光临。", "yue": "你好，欢迎光临。", "ja": "こんにちは。", "ko": "안녕하세요.",
                "ru": "Привет, друзья.", "ar": "مرحبا بكم.", "hi": "नमस्ते दोस्तों।", "vi": "Xin chào các bạn."}
