@@ -2,8 +2,9 @@
 
 An engine that needs an LLM API (`needs={"llm_api"}`) is offered only when OPENAI_BASE_URL is
 set; one that needs local weights (`model_dir`) only when its folder is configured. Without this
-any tenant could pick an unpriced engine that calls a public API nobody configured. The spec
-path calls `engines_check` before any credit is held."""
+any tenant could pick an unpriced engine that calls a public API nobody configured.
+`adgen.ads.services.job_submit` (every API, dashboard and campaign job) calls `engines_check` on
+the built spec before any credit is held; the CLI runs on the operator's own machine and keeps all."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from adgen.ads import billing_hooks
+from adgen.ads import billing_hooks, policy
 from adgen.ads.lifecycle import job_outputs_discard, job_advance
 from adgen.ads.models import AdJob, BrandKit, Product, StageRun
 from pipelines import jobs
@@ -130,6 +130,7 @@ def job_submit(*, workspace: Workspace, options: dict, url: str | None = None, p
         raise ApiError("This product could not be scraped; submit its URL again.", code="product_failed",
                        status_code=409)
     spec = job_spec_build(options=options, url=url, product=product, brand_kit=brand_kit)
+    policy.engines_check(workspace, spec.engines)  # only what the operator runs, before any hold
     job = AdJob.objects.create(workspace=workspace, kind=AdJob.Kind.AD, url=spec.url or "", product=product,
                                brand_kit=brand_kit, options=_json_options(options), spec=spec.model_dump(mode="json"),
                                created_by=_user(user))

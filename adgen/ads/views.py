@@ -14,7 +14,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from adgen.ads import selectors, services, webhooks
-from adgen.ads.policy import engines_check
 from adgen.ads.models import AdJob, BrandKit, Product, Render, Webhook
 from adgen.ads.serializers import (AdCreateSerializer, AdJobSerializer, BrandKitSerializer, EventsQuerySerializer,
                                    ProductCreateSerializer, AdProductSerializer, RenderSerializer, WebhookSerializer)
@@ -92,7 +91,6 @@ class AdJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         serializer = AdCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         options = dict(serializer.validated_data)
-        engines_check(request.workspace, options.get("engines"))  # before any credit is held
         url, product, brand_kit = options.pop("url", None), options.pop("product", None), options.pop("brand_kit", None)
         job = services.job_submit(workspace=request.workspace, options=options, url=url, product=product,
                                   brand_kit=brand_kit, user=request.user)
