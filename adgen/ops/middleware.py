@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 import time
+from datetime import timedelta
 
 from dramatiq.middleware import Middleware
 
@@ -75,6 +76,8 @@ class WorkerHeartbeat(Middleware):
                     cache_bytes, cache_at = _cache_bytes(), time.monotonic()
                 with self._lock:
                     counts = {"processed": self.processed, "failed": self.failed, "in_progress": self.in_progress}
+                # a worker killed without shutting down leaves its row: gone from /healthz after a day
+                Row.objects.filter(seen_at__lt=timezone.now() - timedelta(days=1)).delete()
                 Row.objects.update_or_create(name=self.name, defaults={
                     "hostname": socket.gethostname(), "pid": os.getpid(), "queues": queues, "started_at": started,
                     "seen_at": timezone.now(), "cache_bytes": cache_bytes, **counts})
