@@ -121,6 +121,7 @@ class PortraitRig:
                           ((lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_LOWER), (lm.LEFT_EYE_UPPER, lm.LEFT_EYE_LOWER))]
         self.head_rect = self._rect(x + w / 2, y + h / 2, 2.3 * self.fw, 2.5 * self.fw)
         self._mouths: dict[tuple[int, int, int], np.ndarray] = {}
+        self._warps: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
         self._eyes: dict[int, list[np.ndarray]] = {}
         self._heads: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
         self._head_weight = self._make_head_weight()
@@ -249,7 +250,8 @@ class PortraitRig:
             chosen = sheet & inside
             targets = np.concatenate([pts[chosen] + move[chosen], ring])
             moves = np.concatenate([move[chosen], np.zeros_like(ring)])
-            fields.append(displacement_field(targets, moves, w, h, step=2 if self.mw > 40 else 1))
+            # a node every ~2.5 % of the mouth width: the lips' triangles stay resolved
+            fields.append(displacement_field(targets, moves, w, h, step=max(1, round(self.mw / 40))))
         return fields[0], fields[1]
 
     def _make_mouth(self, openness: float, roundness: float, teeth: float) -> np.ndarray:
@@ -258,7 +260,10 @@ class PortraitRig:
         if openness <= 0 and roundness <= 0 and not self.has_teeth:
             return region.copy()  # the photo's own closed mouth
         pose = self.mouth_pose(openness, roundness)
-        upper_field, lower_field = self._fields(pose)
+        key = (round(openness, 4), round(roundness, 4))
+        if key not in self._warps:  # the drawn-teeth levels of one pose share its warp
+            self._warps[key] = self._fields(pose)
+        upper_field, lower_field = self._warps[key]
         m = self.mw
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         iu, il = pose["iu"], pose["il"]
@@ -421,7 +426,8 @@ class PortraitRig:
         ring = border_ring(w, h, max(6.0, 0.25 * ew))
         targets = np.concatenate([pts[inside] + move[inside], ring])
         moves = np.concatenate([move[inside], np.zeros_like(ring)])
-        lid_skin = remap(region, displacement_field(targets, moves, w, h, step=1)).astype(np.float32)
+        field = displacement_field(targets, moves, w, h, step=max(1, round(ew / 30)))
+        lid_skin = remap(region, field).astype(np.float32)
         # the eyeball shows only inside the eye outline, below the lid's new edge
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         edge = np.interp(xx, up[ou, 0], up[ou, 1] + reach * gaps[ou])
