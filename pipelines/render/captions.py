@@ -16,7 +16,6 @@ and clear of the captions, the logo bug, the presenter's face and the picture-in
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal

@@ -62,6 +62,9 @@ class RenderOptions(BaseModel):
     watermark: bool | None = None  # None: on for previews and when the brand kit asks
     titles: bool = True  # the scenes' on-screen text as animated titles
 
+    def wants_watermark(self, brand_asks: bool) -> bool:
+        return self.watermark if self.watermark is not None else (self.preview or brand_asks)
+
     def encode_settings(self) -> encode.EncodeSettings:
         return encode.EncodeSettings(self.encoder, self.preset, self.crf, self.threads, self.preview)
 
@@ -142,7 +145,7 @@ def compose(g: Graph, canvas: Canvas, options: RenderOptions, out_dir: Path, *,
         video = logo.overlay(g, canvas, video, bug)
     if burn is not None:
         video = captions.burn(g, video, burn, track.font)
-    if options.watermark if options.watermark is not None else (options.preview or canvas.brand.watermark):
+    if options.wants_watermark(canvas.brand.watermark):
         video = watermark.overlay(g, canvas, video)
     return video
 

@@ -43,7 +43,8 @@ def caption_accent(color: str) -> str:
     return color if 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 110 else "#ffd400"
 
 
-def write_styled(track: CaptionTrack, canvas: Canvas, ass: Path, titles: list[Title], *, burn_captions: bool) -> Path | None:
+def write_styled(track: CaptionTrack, canvas: Canvas, ass: Path, titles: list[Title], *,
+                 burn_captions: bool) -> Path | None:
     """The styled captions and titles as `ass` (kept: an editor can import it); returns the .ass
     to burn in: that one, a titles-only one when captions are off, or None when nothing shows."""
     brand = canvas.brand

@@ -62,7 +62,8 @@ def test_a_missing_brand_clip_is_a_kit_error(make_timeline, brand_clips, tmp_pat
     from pipelines.errors import RenderError
 
     timeline = make_timeline("1:1", preview=True, brand={"intro": brand_clips["intro"]})
-    timeline = timeline.model_copy(update={"brand": timeline.brand.model_copy(update={"intro": str(tmp_path / "gone.mp4")})})
+    gone = timeline.brand.model_copy(update={"intro": str(tmp_path / "gone.mp4")})
+    timeline = timeline.model_copy(update={"brand": gone})
     with pytest.raises(RenderError) as err:
         stings.brand_clips(_canvas(timeline, "1:1", tmp_path))
     assert err.value.code == "brand_kit_invalid"
