@@ -42,12 +42,24 @@ def parse_s3_url(url: str) -> tuple[str, str]:
     return bucket, prefix.strip("/")
 
 
+_clients: dict[tuple, object] = {}
+_clients_lock = threading.Lock()
+
+
 def s3_client(endpoint_url: str | None = None):
+    """One boto3 client per process and endpoint (clients are thread-safe; building one costs
+    tens of milliseconds, and the executor opens a store for every message)."""
     import boto3
     from botocore.config import Config
 
-    return boto3.client("s3", endpoint_url=endpoint_url or os.environ.get(S3_ENDPOINT_ENV) or None,
-                        config=Config(retries={"max_attempts": 5, "mode": "standard"}))
+    endpoint = endpoint_url or os.environ.get(S3_ENDPOINT_ENV) or None
+    key = (os.getpid(), endpoint, os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_PROFILE"))
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = boto3.client(
+                "s3", endpoint_url=endpoint, config=Config(retries={"max_attempts": 5, "mode": "standard"}))
+    return client
 
 
 def _sha256_file(path: Path) -> str:

@@ -84,7 +84,7 @@ def test_another_worker_reads_what_one_published(moto_s3, tmp_path):
     assert sum("/data/" in n for n in names) == 3  # clip, words, meta
 
 
-def test_an_unfinished_publish_is_invisible(moto_s3, tmp_path):
+def test_an_unfinished_publish_is_invisible(moto_s3, tmp_path, monkeypatch):
     writer = S3ArtifactStore(tmp_path / "w", URL)
     reader = S3ArtifactStore(tmp_path / "r", URL)
     work = writer.new_workdir()
@@ -99,7 +99,7 @@ def test_an_unfinished_publish_is_invisible(moto_s3, tmp_path):
             raise KeyboardInterrupt("worker killed")
         return real_upload(*args, **kwargs)
 
-    writer.client.upload_file = dies_on_the_second_file
+    monkeypatch.setattr(writer.client, "upload_file", dies_on_the_second_file)  # the client is shared
     with pytest.raises(KeyboardInterrupt):
         writer.commit(work, key(2), {})
     assert calls["n"] == 2
