@@ -63,6 +63,9 @@ def test_docs_render_in_chromium_without_network(live_server, monkeypatch):
         page.wait_for_selector(".swagger-ui .opblock-summary-path", timeout=60_000)
         assert page.locator(".swagger-ui .opblock").count() > 10
         assert "adgen API" in page.inner_text(".swagger-ui .info")
+        from tests.dashboard.test_e2e import shoot
+
+        shoot(page, "api-docs")  # out/screenshots/api-docs-{390,1280}.png
         browser.close()
     assert outside == [], outside
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
