@@ -134,7 +134,8 @@ def engine_spec(stage: str, name: str | None = None) -> EngineSpec:
         return _BY_KEY[(stage, name)]
     except KeyError:
         valid = ", ".join(s.name for s in stage_engines(stage))
-        raise EngineNotFound(f"No {stage} engine named {name!r}; choose one of: {valid}", stage=stage) from None
+        # no stage on the error: nothing ran; the message names the stage
+        raise EngineNotFound(f"No {stage} engine named {name!r}; choose one of: {valid}") from None
 
 
 def engine_config(stage: str, name: str | None, settings: dict | None = None) -> BaseModel:
@@ -145,7 +146,7 @@ def engine_config(stage: str, name: str | None, settings: dict | None = None) ->
         raise
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise EngineNotFound(f"Bad settings for the {stage} engine {spec.name!r}: {exc}",
-                             code="bad_engine_settings", stage=stage) from None
+                             code="bad_engine_settings") from None
 
 
 _instances: dict[tuple[str, str, str], Any] = {}
