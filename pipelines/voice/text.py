@@ -142,9 +142,28 @@ def display_words(spoken: SpokenText, words: list[Timed]) -> list[Timed]:
 _SPACE_RE = re.compile(r"\s+")
 
 
+def _number_words(text: str) -> str:
+    """Numbers as an English reader says them ("$29.99" -> "twenty nine dollars and ninety nine
+    cents", "4.8" -> "four point eight", "2x" -> "two x"), so a transcript can be compared."""
+    import inflect
+
+    say = inflect.engine().number_to_words
+
+    def money(m: re.Match) -> str:
+        dollars, cents = m.group(1).replace(",", ""), m.group(2)
+        out = f" {say(dollars)} dollars "
+        return out + (f"and {say(cents)} cents " if cents and int(cents) else "")
+
+    text = re.sub(r"\$(\d[\d,]*)(?:\.(\d\d))?", money, text)
+    text = re.sub(r"(\d+)\.(\d+)", lambda m: f" {say(m.group(1))} point {' '.join(say(d) for d in m.group(2))} ", text)
+    text = re.sub(r"\d[\d,]*", lambda m: f" {say(m.group().replace(',', ''))} ", text)
+    return text.replace("-", " ")
+
+
 def normalize_for_asr(text: str) -> list[str]:
-    """Lower-case words without punctuation, "&" read as "and": how a transcript is compared."""
-    text = text.replace("&", " and ").replace("%", " percent ")
+    """Lower-case words without punctuation, "&" read as "and", numbers in words: how a
+    transcript is compared with the script."""
+    text = _number_words(text.replace("&", " and ").replace("%", " percent "))
     words = []
     for raw in _SPACE_RE.split(text.lower()):
         word = "".join(ch for ch in raw if ch.isalnum() or ch == "'").strip("'")
