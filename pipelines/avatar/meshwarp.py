@@ -40,6 +40,9 @@ def displacement_field(targets: np.ndarray, moves: np.ndarray, w: int, h: int, s
     for k, triangle in enumerate(corners):
         cv2.fillConvexPoly(index, triangle, float(k), lineType=cv2.LINE_8, shift=4)
     which = index.ravel().astype(np.int64)
+    missed = np.flatnonzero(which < 0)  # nodes no rasterised triangle covered (slivers, the hull's edge)
+    if len(missed):
+        which[missed] = tri.find_simplex(grid[missed])
     inside = which >= 0
     transform = tri.transform[which[inside]]  # barycentric coordinates of each node in its triangle
     bary = np.einsum("nij,nj->ni", transform[:, :2], grid[inside] - transform[:, 2])

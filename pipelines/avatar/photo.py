@@ -419,13 +419,17 @@ class PortraitRig:
         # skin above the lid comes down with it, less the higher it sits (the brow stays)
         # the lid edge is drawn from skin above the lashes (a stretched lash line reads as a bruise)
         lash = 0.1 * ew * min(1.0, 2 * closure)
-        move[:, 1] = np.where(above > 0.5, (reach * gap_at + lash) * np.exp(-above / (0.3 * ew)), 0)
+        move[:, 1] = np.where(above > 0.5, (reach * gap_at + lash) * np.exp(-above / (0.18 * ew)), 0)
         move[list(upper[1:-1]), 1] = reach * gaps[1:-1] + lash
-        move[list(lower), 1] = 0
         move[[upper[0], upper[-1]]] = 0
+        # the lid sheet is anchored below the lower lid, not on it: anchoring on it would squeeze
+        # the eye into sliver triangles right under the lid's edge
+        sheet = inside.copy()
+        sheet[list(lower[1:-1])] = False
+        anchors = lo[1:-1] + np.float32([0, 0.35 * ew])
         ring = border_ring(w, h, max(6.0, 0.25 * ew))
-        targets = np.concatenate([pts[inside] + move[inside], ring])
-        moves = np.concatenate([move[inside], np.zeros_like(ring)])
+        targets = np.concatenate([pts[sheet] + move[sheet], anchors, ring])
+        moves = np.concatenate([move[sheet], np.zeros_like(anchors), np.zeros_like(ring)])
         field = displacement_field(targets, moves, w, h, step=max(1, round(ew / 30)))
         lid_skin = remap(region, field).astype(np.float32)
         # the eyeball shows only inside the eye outline, below the lid's new edge
@@ -434,7 +438,9 @@ class PortraitRig:
         soft = max(0.5, 0.02 * ew)
         outline = _poly_mask(np.concatenate([up, lo[::-1][1:-1]]), w, h, soft)
         eyeball = outline * _smoothstep((yy - edge) / soft + 0.5)
-        out = lid_skin * (1 - eyeball[..., None]) + region.astype(np.float32) * eyeball[..., None]
+        below = _smoothstep((yy - np.interp(xx, lo[ol, 0], lo[ol, 1])) / soft + 0.5)  # under the lower lid
+        keep = np.maximum(eyeball, below)
+        out = lid_skin * (1 - keep[..., None]) + region.astype(np.float32) * keep[..., None]
         # lashes: the closing lid's edge reads as a soft dark line
         span = _lens((xx - (up[:, 0].min() + up[:, 0].max()) / 2) / max(ew / 2, 1))
         line = np.exp(-((yy - edge) / max(0.03 * ew, 0.6)) ** 2) * np.sqrt(span) * min(1.0, closure * 1.2)
