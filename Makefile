@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 .PHONY: setup system venv lock demo test bench clean
 
-setup: system venv
+setup: system venv node_modules/.installed
 
 system:
 	@scripts/install-system.sh
@@ -43,6 +43,11 @@ lock: $(BIN)/pip-compile
 $(BIN)/pip-compile:
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/pip install -q --disable-pip-version-check 'pip-tools>=7.4'
+
+# browser-side test tools (axe-core for the accessibility checks), pinned in package-lock.json
+node_modules/.installed: package.json package-lock.json
+	@npm ci --silent --no-audit --no-fund
+	@touch $@
 
 demo: setup
 	$(BIN)/adgen demo --out $(OUT)
