@@ -1,6 +1,6 @@
 """Presenter benchmark: seconds of presenter video made per wall second, per engine.
 
-Offline engines (default): `puppet` and `photo` (scikit-image's astronaut portrait) render a
+Offline engines (default): `puppet` and `photo` (the demo store's astronaut portrait, NASA) render a
 speech-like voice track (syllable bursts with viseme timings, 48 kHz) at 1080 px height
 (864x1080), 30 fps, in this process. Each engine runs once cold (empty sprite / face cache:
 drawing the look or finding the face included) and then twice warm (what every further
@@ -25,6 +25,13 @@ Figures measured (keep them here):
     puppet_realtime=3.10 photo_realtime=2.49
   same box a few minutes later (load average 19): floor x8.42, puppet warm x4.23 (cold x2.30),
   photo warm x4.37 (cold x2.78): puppet_realtime=4.23 photo_realtime=4.37
+  2026-12-06, same box (load average 23-27; other helpers' jobs), photo = MediaPipe face mesh +
+  mesh-warped mouth (issue 19), two runs:
+    floor x0.98 | puppet cold x0.34 warm x1.72 | photo cold x0.28 warm x1.32
+    floor x1.77 | puppet cold x0.56 warm x1.96 | photo cold x0.32 warm x1.16
+    puppet_realtime=1.72 photo_realtime=1.32 / puppet_realtime=1.96 photo_realtime=1.16
+  (photo cold: face mesh, segmentation, backdrop, then each mouth/eye pose's warp once, ~0.1-0.4
+  CPU-s per pose at 864x1080; warm runs reuse the rig.)
   lipsync --device cpu --size tiny --seconds 2 --height 540: 1.70 fps (smoke run only).
   lipsync --device cuda (full size): not yet measured, no CUDA machine was available.
 """
