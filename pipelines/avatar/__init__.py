@@ -1,9 +1,10 @@
 """Talking presenter engines: VoiceTrack in, presenter clip (video + face box) out.
 
-Engines (chosen by name; configs validated from the stage settings):
+Engines (declared in pipelines.engines; configs validated from the stage settings):
 - `puppet`  offline default: a drawn presenter, looks in pipelines.avatar.looks
-- `photo`   animates a still portrait (face found with scikit-image's bundled LBP cascade)
-- `lipsync` neural MuseTalk-class engine (diffusers VAE + UNet, whisper audio features)
+- `photo`   animates a still portrait: MediaPipe face mesh and segmentation (pipelines.avatar.landmarks),
+            lips and jaw moved by a mesh warp, the person on the brand backdrop
+- `lipsync` MuseTalk 1.5 as published (diffusers VAE + UNet, whisper-tiny audio features), GPU workers
 
 Every clip is an opaque H.264 MP4 (yuv420p, voice muxed as AAC), `height` px tall (default
 1080, 540 for previews) on a 4:5 portrait canvas (864x1080) unless `width` is given, the
