@@ -11,10 +11,11 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal
 
 # Speaking rate of an ad read (a bit slower than conversation, with breaths between scenes).
-# English-like languages count words; Chinese/Japanese count characters. Calibrated against the
-# offline voice (espeak-ng): over 18 template scripts it read English at 0.94x and Chinese at
-# 1.0x these estimates (zh was 1.19x at 4.2 chars/s before this calibration).
-UNITS_PER_SECOND = {"en": 2.6, "de": 2.3, "fr": 2.6, "es": 2.7, "it": 2.6, "pt": 2.6, "nl": 2.4,
+# English-like languages count words; Chinese/Japanese count characters. Calibrated on the voices
+# that read them: at 2.6 espeak-ng read 96 English fit-table scripts (bench/copy_fit.py --voice
+# espeak) at 0.93x the estimate and the neural default (hibari) the demo store's at ~0.89x, so
+# English is 2.8; Chinese (espeak-ng) read at 0.99x of 3.6.
+UNITS_PER_SECOND = {"en": 2.8, "de": 2.3, "fr": 2.6, "es": 2.7, "it": 2.6, "pt": 2.6, "nl": 2.4,
                     "zh": 3.6, "ja": 6.0}
 CHARACTER_LANGUAGES = {"zh", "ja"}
 DEFAULT_LOCALES = {"en": "en_US", "zh": "zh_CN", "de": "de_DE", "fr": "fr_FR", "es": "es_ES",
