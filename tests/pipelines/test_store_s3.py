@@ -9,6 +9,7 @@ import threading
 import time
 
 import boto3
+import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 
@@ -37,6 +38,7 @@ def moto_s3(monkeypatch):
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     monkeypatch.setenv("S3_ENDPOINT_URL", endpoint)
+    httpx.post(f"{endpoint}/moto-api/reset", timeout=30)  # moto keeps buckets per process: start empty
     client = boto3.client("s3", endpoint_url=endpoint)
     client.create_bucket(Bucket=BUCKET)
     client.endpoint = endpoint
