@@ -20,6 +20,20 @@ The last line is exactly
     .venv/bin/python bench/voice.py --finished DIR [--finished-baseline DIR]
                                     # WER of finished MP4s (music ducked under the voice) in adgen
                                     # output folders, against the scripts in their manifest.json
+
+Figures measured (keep them here), 2026-12-06, the 2-core dev box shared with ~7 other jobs
+(load average 17-28 throughout, so every time figure is several times what an idle box gives):
+  .venv/bin/python bench/voice.py --rates
+    hibari heart (default)   WER 0.234  RTF 0.274 (stage 1.555)  onset median 35 ms (p90 60; 2 of 36 scenes not aligned)
+    piper joe                WER 0.345  RTF 1.478 (stage 2.927)  onset median 47 ms (p90 84; 7 of 36 scenes not aligned)
+    ESPEAK_LINES
+  Finished ads (music ducked under the voice, -14 LUFS), 2 demo-store products x 3 variants, 9:16
+  --preview, made with `adgen make URL1 URL2 --variants 3 --aspects 9:16 --preview --out DIR`
+  (DIR=neural) and the same plus `--engine voice=espeak` (DIR=espeak); scripts are the template
+  writer's, fitted to each voice's pace, so a few sentences differ between the two runs:
+    bench/voice.py --finished /tmp/voice-finished/neural   -> finished_wer=0.424 videos=6
+    bench/voice.py --finished /tmp/voice-finished/espeak   -> finished_wer=0.818 videos=6  (ratio 0.52)
+  The same jobs' voice stems (no music): hibari 0.248 (330 words), espeak-ng 0.841 (314 words).
 """
 
 from __future__ import annotations
@@ -133,7 +147,8 @@ def bench_voice(label: str, engine: str, settings: dict, work: Path, rates: bool
               "onset_ms": 1000 * statistics.median(onset_errors), "onset_p90_ms":
               1000 * float(np.percentile(onset_errors, 90)), "words_per_s": tokens / speech_s,
               "voice": track.voice, "unaligned": unaligned}
-    print(f"{label:24s} WER {result['wer']:.3f}  RTF {result['rtf']:.3f} (stage {result['stage_rtf']:.3f})  onset median {result['onset_ms']:.0f} ms "
+    print(f"{label:24s} WER {result['wer']:.3f}  RTF {result['rtf']:.3f} (stage {result['stage_rtf']:.3f})  "
+          f"onset median {result['onset_ms']:.0f} ms "
           f"(p90 {result['onset_p90_ms']:.0f}; {unaligned} of {sum(len(s) for s in SCRIPTS)} scenes not aligned)  "
           f"{result['words_per_s']:.2f} words/s  [{track.voice}]", flush=True)
     return result
