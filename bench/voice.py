@@ -26,7 +26,9 @@ Figures measured (keep them here), 2026-12-06, the 2-core dev box shared with ~7
   .venv/bin/python bench/voice.py --rates
     hibari heart (default)   WER 0.234  RTF 0.274 (stage 1.555)  onset median 35 ms (p90 60; 2 of 36 scenes not aligned)
     piper joe                WER 0.345  RTF 1.478 (stage 2.927)  onset median 47 ms (p90 84; 7 of 36 scenes not aligned)
-    ESPEAK_LINES
+    espeak-ng en-us f1       WER 0.857  RTF 0.006 (stage 0.314)  onset median 11 ms (p90 33; 7 of 36 scenes not aligned)
+    espeak-ng en-us m1       WER 0.854  RTF 0.003 (stage 0.218)  onset median 8 ms (p90 31; 28 of 36 scenes not aligned)
+    voice_wer=0.234 espeak_wer=0.857 rtf=0.274 onset_ms=35
   Finished ads (music ducked under the voice, -14 LUFS), 2 demo-store products x 3 variants, 9:16
   --preview, made with `adgen make URL1 URL2 --variants 3 --aspects 9:16 --preview --out DIR`
   (DIR=neural) and the same plus `--engine voice=espeak` (DIR=espeak); scripts are the template
