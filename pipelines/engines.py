@@ -121,6 +121,15 @@ DEFAULT_ENGINES: dict[str, str] = {spec.stage: spec.name for spec in REGISTRY if
 assert set(DEFAULT_ENGINES) == set(STAGES), "every stage needs exactly one default engine"
 
 
+def preferred_engine(stage: str) -> str:
+    """The engine a job gets when it names none: the stage's offline default, except that an LLM
+    writes the scripts when the operator configured one (OPENAI_BASE_URL: OpenAI, vLLM, Ollama,
+    llama.cpp server); the template writer stays the offline fallback."""
+    if stage == "script" and os.environ.get("OPENAI_BASE_URL", "").strip():
+        return "openai"
+    return DEFAULT_ENGINES[stage]
+
+
 def stage_engines(stage: str) -> list[EngineSpec]:
     return [spec for spec in REGISTRY if spec.stage == stage]
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipelines.engines import DEFAULT_ENGINES, STAGES, engine_spec
+from pipelines.engines import DEFAULT_ENGINES, STAGES, engine_spec, preferred_engine
 from pipelines.errors import EngineNotFound, InvalidJob
 from pipelines.product import ASPECTS, AdScript, BrandKit, Model, Product
 from pipelines.render.platforms import PLATFORMS as PLATFORM_PRESETS
@@ -173,11 +173,9 @@ def job_spec_build(options: JobOptions | dict, *, require_source: bool = True) -
     # look name keeps the stage's default. Per-variant presenters are resolved per variant (plan).
     if "avatar" not in engines and not opts.presenters and brand.presenter and _is_image_path(brand.presenter):
         engines["avatar"] = "photo"
-    if "script" not in engines:  # an LLM writes first when the operator configured one
-        from pipelines.script import preferred_engine
-
-        if preferred_engine() != DEFAULT_ENGINES["script"]:
-            engines["script"] = preferred_engine()
+    for stage in STAGES:  # an LLM writes first when the operator configured one
+        if stage not in engines and preferred_engine(stage) != DEFAULT_ENGINES[stage]:
+            engines[stage] = preferred_engine(stage)
     for stage in STAGES:
         spec = engine_spec(stage, engines.get(stage))  # EngineNotFound lists the valid names
         if stage in engines:

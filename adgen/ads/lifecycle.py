@@ -31,6 +31,7 @@ from adgen.ads import billing_hooks
 from adgen.ads.models import AdJob, Product, Render, StageRun, Variant
 from adgen.ads.selectors import job_progress_percent
 from adgen.ads.webhooks import webhooks_emit
+from adgen.ops.selectors import artifact_store  # this process's store: a local folder or a bucket + cache
 from pipelines.errors import Cancelled, PipelineError
 from pipelines.jobs import JobSpec, Node, plan
 from pipelines.runner import node_key, run_node
@@ -41,10 +42,6 @@ log = logging.getLogger(__name__)
 
 ACTIVE = (StageRun.Status.QUEUED, StageRun.Status.RUNNING)
 FINISHED = (StageRun.Status.DONE, StageRun.Status.FAILED, StageRun.Status.CANCELLED)
-
-
-def artifact_store() -> ArtifactStore:
-    return ArtifactStore(settings.ARTIFACT_ROOT)
 
 
 def _jobs():

@@ -13,13 +13,13 @@ Whatever the engine, every script passes pipelines.script.guards before it is re
 
 from __future__ import annotations
 
-import os
 
 from pydantic import BaseModel, Field, field_validator
 
 from pipelines.errors import ScriptError
 from pipelines.product import AdScript, Product
 from pipelines.engines import EngineRegistry
+from pipelines.engines import preferred_engine as engines_preferred
 
 script_engines: EngineRegistry = EngineRegistry("script")
 
@@ -49,9 +49,8 @@ class ScriptOptions(BaseModel):
 
 
 def preferred_engine() -> str:
-    """The script engine a job uses when it names none: an LLM when one is configured
-    (OPENAI_BASE_URL: OpenAI, vLLM, Ollama, llama.cpp server), else the offline template writer."""
-    return "openai" if os.environ.get("OPENAI_BASE_URL", "").strip() else "template"
+    """The script engine a job uses when it names none (pipelines.engines.preferred_engine)."""
+    return engines_preferred("script")
 
 
 def language_warnings(product: Product, language: str, engine: str) -> list[str]:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from pipelines.product import Product
+from pipelines.script.blocklist import blocked_terms_in
 from pipelines.script.locale import base_language, format_count, format_price, spoken_price
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -482,7 +483,6 @@ def product_taxonomy(product: Product) -> str | None:
 
 def extract_facts(product: Product, blocked: list[str] | None = None) -> Facts:
     from pipelines.scrape.clean import is_boilerplate, review_author, review_text
-    from pipelines.script.guards import blocked_terms_in
 
     blocked = blocked or []
     page_language = base_language(product.language or "en")

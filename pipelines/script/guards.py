@@ -16,6 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 from pipelines.product import AdScript, Product, Scene
+from pipelines.script.blocklist import DEFAULT_BLOCKLIST, _term_in, blocked_terms_in  # noqa: F401  (re-exported: guards' API)
 from pipelines.script.facts import product_text, split_sentences
 from pipelines.script.locale import (base_language, display_words, estimate_seconds, is_character_language,
                                      pause_seconds)
@@ -25,15 +26,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 LENGTH_TOLERANCE = 0.10
 MAX_OVERLAY_WORDS = 6
-
-# Words an ad should not say unless a workspace explicitly allows them: medical/absolute
-# promises regulators dislike, and language no brand wants under its logo.
-DEFAULT_BLOCKLIST = [
-    "miracle", "cure", "cures", "cured", "risk-free", "risk free", "get rich", "lose weight fast",
-    "no side effects", "fda approved", "doctor recommended",
-    "fuck", "shit", "damn", "crap", "sucks", "stupid", "idiot", "hate", "kill", "killer", "die", "dead",
-    "奇迹", "治愈", "根治", "包治", "零风险", "无副作用", "垃圾", "该死", "去死", "傻", "废物",
-]
 
 SUPERLATIVES_EN = [
     "best", "bestseller", "bestselling", "best-selling", "best selling", "#1", "number one", "no. 1",
@@ -61,18 +53,6 @@ _ZH_LIST_COUNT = re.compile(r"(\d+|[二两三四五六七])\s*(?:个|大|点)?[\
 
 
 # --------------------------------------------------------------------------- primitives
-
-
-def _term_in(term: str, text: str) -> bool:
-    """Whole-word, case-insensitive for Latin terms; substring for CJK."""
-    if re.search(r"[\u3400-\u9fff]", term):
-        return term in text
-    return re.search(r"(?<![\w#])" + re.escape(term.lower()) + r"(?![\w])", text.lower()) is not None
-
-
-def blocked_terms_in(text: str, extra: list[str] | None = None, use_defaults: bool = True) -> list[str]:
-    terms = (DEFAULT_BLOCKLIST if use_defaults else []) + list(extra or [])
-    return [t for t in terms if t and _term_in(t, text)]
 
 
 def _zh_numeral(s: str) -> float | None:
