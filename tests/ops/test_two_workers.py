@@ -17,7 +17,7 @@ import pytest
 from adgen.ads.models import AdJob, Render, StageRun
 from adgen.billing.models import CreditHold, LedgerEntry
 from pipelines.media import media_info
-from pipelines.store_s3 import S3ArtifactStore
+from pipelines.store import S3ArtifactStore
 from tests.ads.test_workers import ROOT, database_url, runs, sse_until_done, wait_for
 from tests.pipelines.test_store_s3 import BUCKET, moto_s3  # noqa: F401  (fixture)
 

@@ -15,7 +15,7 @@ from moto.server import ThreadedMotoServer
 
 from pipelines import store as store_module
 from pipelines.store import ArtifactMissing, ArtifactStore, open_store
-from pipelines.store_s3 import S3ArtifactStore
+from pipelines.store import S3ArtifactStore
 
 BUCKET = "adgen-artifacts"
 
