@@ -56,6 +56,12 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def file_sha256(path: str | os.PathLike) -> str:
+    """The hex sha256 of a file's bytes, read in chunks."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
 class ArtifactMissing(KeyError):
     """The key is in no backend: never published, or deleted from the bucket."""
 
@@ -409,14 +415,6 @@ def s3_client(endpoint_url: str | None = None):
     return client
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class S3ArtifactStore(ArtifactStore):
     backend = "s3"
 
@@ -472,7 +470,7 @@ class S3ArtifactStore(ArtifactStore):
         for file in files:
             name = file.relative_to(workdir).as_posix()
             self.client.upload_file(str(file), self.bucket, self.data_prefix(key, upload) + name)
-            listing.append({"name": name, "size": file.stat().st_size, "sha256": _sha256_file(file)})
+            listing.append({"name": name, "size": file.stat().st_size, "sha256": file_sha256(file)})
         ref = {"upload": upload, "files": listing, "meta": meta}
         if self._publish_ref(key, ref):
             self._remember(key, ref)
@@ -576,7 +574,7 @@ class S3ArtifactStore(ArtifactStore):
                             self._refs.pop(key, None)
                             raise ArtifactMissing(key) from exc
                         raise
-                    if target.stat().st_size != item["size"] or _sha256_file(target) != item["sha256"]:
+                    if target.stat().st_size != item["size"] or file_sha256(target) != item["sha256"]:
                         raise OSError(f"artifact {key}: {item['name']} does not match its ref")
                 final = self._install(folder, key)
             except BaseException:

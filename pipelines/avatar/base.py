@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipelines.avatar.motion import energy_envelope, frame_count, read_wav_mono
 from pipelines.errors import AvatarError
 from pipelines.product import VoiceTrack
+from pipelines.store import file_sha256
 
 
 class PresenterSettings(BaseModel):
@@ -119,9 +120,4 @@ def save_arrays(root: Path, key: str, arrays: dict[str, np.ndarray]) -> None:
         pass  # a read-only cache only costs time
 
 
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+file_digest = file_sha256  # a portrait's identity in the presenter caches

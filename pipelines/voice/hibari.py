@@ -15,7 +15,6 @@ contour, which is where brand-kit pitch is applied (`pitch_semitones`), before h
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 from pydantic import Field
 
 from pipelines.errors import VoiceError
+from pipelines.store import file_sha256
 from pipelines.voice.base import SceneAudio, Timed, VoiceSettings, is_spoken, tokens
 from pipelines.voice.catalog import VoiceInfo, normalize_language
 from pipelines.voice.timing import count_groups_words, words_from_groups
@@ -40,14 +40,6 @@ class HibariConfig(VoiceSettings):
     threads: int = Field(1, ge=1, le=16)  # onnxruntime threads (the model is ~100x real time on one)
     model: str | None = None  # another export with the same interface (tests: a tiny random one)
     seed: int = 0  # hibari's noise component: fixed, so a re-run makes the same audio
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def hibari_voices() -> list[VoiceInfo]:
@@ -106,7 +98,7 @@ class HibariEngine:
                              code="voices_missing", stage="voice")
         if not self.config.model:
             expected = VOICES[info.ref]["sha256"]
-            actual = _sha256(path)
+            actual = file_sha256(path)
             if actual != expected:
                 raise VoiceError(
                     f"The hibari voice {info.id!r} is corrupt: {path} has sha256 {actual[:12]}..., hibari "
