@@ -29,6 +29,9 @@ Figures measured (keep them here), 2026-12-06, the 2-core dev box shared with ~7
     espeak-ng en-us f1       WER 0.857  RTF 0.006 (stage 0.314)  onset median 11 ms (p90 33; 7 of 36 scenes not aligned)
     espeak-ng en-us m1       WER 0.854  RTF 0.003 (stage 0.218)  onset median 8 ms (p90 31; 28 of 36 scenes not aligned)
     voice_wer=0.234 espeak_wer=0.857 rtf=0.274 onset_ms=35
+  The same box at load average 3 (00:08 UTC), `--voices en-us-heart,en-us-joe`:
+    hibari heart (default)   WER 0.234  RTF 0.022 (stage 0.121)  onset median 35 ms (p90 60)
+    piper joe                WER 0.348  RTF 0.198 (stage 0.355)  onset median 48 ms (p90 84)
   Finished ads (music ducked under the voice, -14 LUFS), 2 demo-store products x 3 variants, 9:16
   --preview, made with `adgen make URL1 URL2 --variants 3 --aspects 9:16 --preview --out DIR`
   (DIR=neural) and the same plus `--engine voice=espeak` (DIR=espeak); scripts are the template
