@@ -129,8 +129,18 @@ class BrandKitSerializer(serializers.ModelSerializer):
     class Meta:
         model = BrandKit
         fields = ["id", "name", "primary_color", "secondary_color", "accent_color", "font", "logo", "music",
-                  "presenter_image", "presenter", "voice", "cta", "watermark", "intro", "outro", "created", "updated"]
+                  "presenter_image", "presenter", "voice", "voice_rate", "voice_pitch", "pronunciations", "cta",
+                  "watermark", "intro", "outro", "created", "updated"]
         read_only_fields = ["id", "created", "updated"]
+
+    def validate_pronunciations(self, value):
+        """How to say the brand's names: {"Xiaomi": "show me"}, applied by every voice."""
+        if not isinstance(value, dict) or len(value) > 200 or not all(
+                isinstance(k, str) and isinstance(v, str) and 0 < len(k) <= 100 and 0 < len(v) <= 200
+                and "\x00" not in k + v for k, v in value.items()):
+            raise serializers.ValidationError("Give up to 200 names, each mapped to how it is said, e.g. "
+                                              '{"Xiaomi": "show me"}.')
+        return value
 
     def validate(self, attrs):
         import re

@@ -148,3 +148,20 @@ def test_warnings_of_the_scripts_and_voices_reach_the_api(make_tenant):
     body = a.client.get(f"{a.base}/ads/{job.pk}/").json()
     assert body["warnings"] == ["The page is in Chinese; this ad is in English.",
                                 "Basic voice: download a natural voice with adgen models pull."]
+
+
+def test_a_kits_voice_direction_reaches_the_voice_stage(make_tenant):
+    from adgen.ads.models import BrandKit
+
+    a = make_tenant()
+    bad = a.client.post(f"{a.base}/brand-kits/", {"name": "K", "pronunciations": {"Xiaomi": 3}}, format="json")
+    assert bad.status_code == 400 and "pronunciations" in bad.content.decode()
+    kit = a.client.post(f"{a.base}/brand-kits/", {"name": "K", "voice_rate": 1.1, "voice_pitch": -2,
+                                                  "pronunciations": {"Xiaomi": "show me"}}, format="json")
+    assert kit.status_code == 201, kit.content
+    job = services.job_submit(workspace=a.workspace, options={"variants": 1, "aspects": ["9:16"]}, url=URL,
+                              brand_kit=BrandKit.objects.for_workspace(a.workspace).get())
+    from pipelines.jobs import JobSpec
+
+    assert JobSpec.model_validate(job.spec).voice_settings() == {
+        "rate": 1.1, "pitch_semitones": -2.0, "lexicon": {"Xiaomi": "show me"}}
