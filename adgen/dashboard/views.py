@@ -4,6 +4,7 @@ through the URL's workspace, and every write goes through the apps' services."""
 from __future__ import annotations
 
 import mimetypes
+from urllib.parse import urlsplit
 from functools import wraps
 
 import pydantic
@@ -501,11 +502,21 @@ def billing(request):
     org = request.workspace.organization
     ledger = Paginator(billing_selectors.ledger_entries_list(organization=org), 25).get_page(request.GET.get("page"))
     holds = [h for h in billing_selectors.holds_list(organization=org).order_by("-id")[:50] if h.remaining > 0]
-    return render(request, "dashboard/billing.html", {
+    response = render(request, "dashboard/billing.html", {
         "balance": billing_selectors.account_balance(organization=org), "ledger": ledger, "holds": holds,
         "packs": billing_selectors.packs_list(), "plans": billing_selectors.plans_list(),
         "purchases": billing_selectors.purchases_list(organization=org)[:10],
         "checkout": request.GET.get("checkout")})
+    # the Buy forms end on Stripe's checkout: when the operator points Stripe elsewhere (a
+    # stripe-mock, the tests' stand-in), the CSP's form-action must allow that origin too
+    if settings.STRIPE_API_BASE:
+        response._csp_update = {"form-action": [_origin(settings.STRIPE_API_BASE)]}
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @workspace_view(Membership.Role.ADMIN)

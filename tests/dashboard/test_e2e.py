@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -29,6 +30,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PRODUCT = "products/cloud-nest-calming-cat-bed.html"
 EDITED_LINE = "Your cat deserves a cloud, edited in the dashboard."
+
+
+def wait_until(page, expression: str, timeout_ms: int = 30_000) -> None:
+    """Poll a page expression from here: Playwright's wait_for_function evaluates its predicate
+    with eval(), which the dashboard's CSP (script-src 'self', no unsafe-eval) rightly refuses."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        time.sleep(0.2)
+
 
 
 @pytest.fixture
@@ -138,12 +150,11 @@ def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_s
     assert "100" == page.get_attribute("#job-progress", "value")
 
     # play the result
-    page.wait_for_function("document.querySelector('video') && document.querySelector('video').readyState >= 1",
-                           timeout=30_000)
+    wait_until(page, "document.querySelector('video') && document.querySelector('video').readyState >= 1")
     duration = page.evaluate("document.querySelector('video').duration")
     assert 5 < duration < 20
     page.evaluate("document.querySelector('video').muted = true; document.querySelector('video').play()")
-    page.wait_for_function("document.querySelector('video').currentTime > 0.3", timeout=30_000)
+    wait_until(page, "document.querySelector('video').currentTime > 0.3", timeout_ms=30_000)
     page.evaluate("document.querySelector('video').pause()")
     shoot(page, "results")
 
@@ -168,7 +179,7 @@ def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_s
     page.goto(f"{base}/workspaces/")
     shoot(page, "overview")
     page.goto(f"{workspace_url}brand-kits/")
-    page.wait_for_function("[...document.querySelectorAll('.presenters img')].every(i => i.complete && i.naturalWidth > 0)")
+    wait_until(page, "[...document.querySelectorAll('.presenters img')].every(i => i.complete && i.naturalWidth > 0)")
     shoot(page, "brand-kits")
     page.goto(f"{workspace_url}campaigns/new/")
     shoot(page, "campaign-new")
