@@ -34,8 +34,9 @@ def test_puppet_clip_is_frame_accurate_and_lip_synced(voice, tmp_path, avatar_ca
     correlation = float(np.corrcoef(openness, energy)[0, 1])
     print(f"puppet lip-sync correlation (mouth openness vs audio RMS): {correlation:.3f}")
     assert correlation > 0.5
-    assert openness.max() > 0.1  # the mouth really opens...
-    assert np.percentile(openness, 10) < 0.4 * openness.max()  # ...and closes
+    rest = openness[0]  # the clip starts in silence: the closed mouth's own dark lip line
+    assert openness.max() > 0.1 and openness.max() > 2 * rest  # the mouth really opens...
+    assert np.percentile(openness, 10) <= rest + 0.2 * (openness.max() - rest)  # ...and comes back shut
     # the drawn look is cached for the next variant (and the next worker process)
     assert list(Path(avatar_cache).glob("puppet-*.npz"))
 
