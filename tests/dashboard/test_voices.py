@@ -1,5 +1,6 @@
-"""The dashboard's voice bits: every voice the brand-kit page offers plays a sample (none answers
-500), and the Create form offers every language a voice here speaks, the page's own first."""
+"""The dashboard's voice bits: the brand-kit page offers every catalogue voice with a sample link,
+and a sample plays for a voice of each engine (that every catalogue voice speaks is
+tests/pipelines/voice/test_neural.py's test_every_catalog_voice_speaks, through the same stage), and the Create form offers every language a voice here speaks, the page's own first."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from pipelines.voice import list_voices
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.timeout(1800)  # ~45 voices, each a full voice stage; minutes on a busy 2-core box
-def test_every_offered_voice_plays_a_sample(make_user, settings, tmp_path):
+def test_every_voice_is_offered_and_each_engine_plays_a_sample(make_user, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     owner = make_user()
     page = owner.client.get(f"{owner.base}/brand-kits/").content.decode()
     offered = [v.id for v in list_voices() if f"/voices/{v.id}/sample.wav" in page]
-    assert {"en-us-heart", "en-us-joe", "en-gb-m1", "fr-f1", "zh-f1"} <= set(offered)
-    for voice_id in offered:
+    assert offered == [v.id for v in list_voices()]
+    for voice_id in ("en-us-heart", "en-us-joe", "en-gb-m1", "zh-f1"):  # hibari, Piper, espeak-ng, its fallback
         sample = owner.client.get(f"{owner.base}/voices/{voice_id}/sample.wav")
         assert sample.status_code == 200, voice_id
         assert b"".join(sample.streaming_content)[:4] == b"RIFF", voice_id

@@ -205,6 +205,7 @@ def test_two_workers_sharing_only_services_finish_a_job_once_after_one_is_killed
     assert fetched  # the new machine read the stages it did not run from the bucket, into its own cache
 
 
+@pytest.mark.parametrize("broker", ["redis"], indirect=True)  # lifecycle, not broker, behaviour: one broker is enough
 def test_an_input_deleted_from_the_bucket_fails_the_job_with_a_code(cluster, store_url, tmp_path):
     """A render is deleted from the bucket while the cpu worker's cache still holds it: the io
     worker (a fresh machine) can never read the export's input, and the cpu worker finds the
