@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from django.db import connection
 
 from adgen.ads.models import AdJob, Render, StageRun
 from pipelines.media import media_info
+from tests.workers import ROOT, JobApi, Worker, database_url  # noqa: F401  (ROOT, Worker, database_url: for other modules)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"variants": 1, "aspects": ["9:16"], "duration": 8, "preview": True}
 
 
@@ -61,44 +57,6 @@ def redis_actors(broker_url):
     broker.close()
 
 
-def database_url() -> str:
-    """The test database (pytest-django's test_<name>) for the worker subprocesses."""
-    from urllib.parse import quote
-
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-class Worker:
-    def __init__(self, env: dict, log: Path):
-        self.env, self.log = env, log
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> "Worker":
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "adgen.service_cli", "worker", "--processes", "1", "--threads", "2"],
-            cwd=ROOT, env=self.env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
-        return self
-
-    def kill(self) -> None:
-        self.killed = True
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
-
-    @property
-    def died(self) -> bool:
-        return not getattr(self, "killed", False) and self.proc.poll() is not None
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
 @pytest.fixture
 def service(live_server, redis_actors, broker_url, settings, tmp_path, make_tenant):
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -110,7 +68,7 @@ def service(live_server, redis_actors, broker_url, settings, tmp_path, make_tena
            "ADGEN_TRIAL_CREDITS": "100000"}
     workers: list[Worker] = []
 
-    class Service:
+    class Service(JobApi):
         tenant = make_tenant("Workers")
         url = live_server.url
         headers = {"Authorization": f"Bearer {tenant.raw_api_key}"}
@@ -119,14 +77,6 @@ def service(live_server, redis_actors, broker_url, settings, tmp_path, make_tena
         def worker(self) -> Worker:
             workers.append(Worker(env, tmp_path / f"worker-{len(workers)}.log").start())
             return workers[-1]
-
-        def submit(self, **options) -> dict:
-            response = httpx.post(f"{self.api}/ads/", json=options, headers=self.headers, timeout=30)
-            assert response.status_code == 202, response.text
-            return response.json()
-
-        def job(self, job_id) -> dict:
-            return httpx.get(f"{self.api}/ads/{job_id}/", headers=self.headers, timeout=30).json()
 
         def check_workers(self) -> None:
             assert not any(w.died for w in workers), f"a worker exited:\n{self.logs()}"

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 
-import httpx
 import pytest
 from django.db import connection
 
 from adgen.campaigns.models import CampaignRun
 from pipelines.media import media_info
 from tests.ads.test_workers import redis_actors  # noqa: F401  (fixture; uses this module's broker_url)
+from tests.workers import Worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,15 +50,9 @@ def workers(live_server, redis_actors, broker_url, settings, tmp_path):
            "BROKER_URL": broker_url, "MEDIA_ROOT": settings.MEDIA_ROOT, "ARTIFACT_ROOT": str(settings.ARTIFACT_ROOT),
            "ADGEN_ALLOW_PRIVATE_HOSTS": "1", "DJANGO_SETTINGS_MODULE": "adgen.settings", "SITE_URL": live_server.url,
            "ADGEN_TRIAL_CREDITS": "100000", "ADGEN_STAGE_STALE_S": "60"}
-    log = tmp_path / "worker.log"
-    proc = subprocess.Popen([sys.executable, "-m", "adgen.service_cli", "worker", "--processes", "1", "--threads", "2"],
-                            cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
-    yield lambda: log.read_text(errors="replace")[-4000:]
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    worker = Worker(env, tmp_path / "worker.log").start()
+    yield lambda: worker.log.read_text(errors="replace")[-4000:]
+    worker.stop()
 
 
 def wait_run(tenant, campaign_id, run_id, logs, timeout=1500) -> dict:

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import time
 from pathlib import Path
 
-import boto3
 import httpx
 import pytest
 
@@ -18,7 +15,8 @@ from adgen.ads.models import AdJob, Render, StageRun
 from adgen.billing.models import CreditHold, LedgerEntry
 from pipelines.media import media_info
 from pipelines.store import S3ArtifactStore
-from tests.ads.test_workers import ROOT, database_url, runs, sse_until_done, wait_for
+from tests.ads.test_workers import runs, sse_until_done, wait_for
+from tests.workers import JobApi, Worker, database_url
 from tests.pipelines.test_store_s3 import BUCKET, moto_s3  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -84,30 +82,6 @@ def broker(request):
     instance.close()
 
 
-class Worker:
-    def __init__(self, env: dict, log: Path, queues: list[str]):
-        self.env, self.log, self.queues = env, log, queues
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "adgen.service_cli", "worker", "--processes", "1", "--threads", "2",
-             "--queues", *queues], cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
-            start_new_session=True)
-        self.killed = False
-
-    def kill(self) -> None:
-        self.killed = True
-        os.killpg(self.proc.pid, 9)
-        self.proc.wait()
-
-    def stop(self) -> None:
-        self.killed = True  # ended on purpose: not a crash
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, 15)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
 @pytest.fixture
 def cluster(live_server, broker, moto_s3, settings, tmp_path, make_tenant, monkeypatch):  # noqa: F811
     kind, broker_url = broker
@@ -127,7 +101,7 @@ def cluster(live_server, broker, moto_s3, settings, tmp_path, make_tenant, monke
                 "ADGEN_TRIAL_CREDITS": "100000", "ADGEN_WORKER_METRICS": "0", "ADGEN_WORKER_HEARTBEAT_S": "2"}
     workers: list[Worker] = []
 
-    class Cluster:
+    class Cluster(JobApi):
         tenant = make_tenant("Two machines")
         headers = {"Authorization": f"Bearer {tenant.raw_api_key}"}
         api = f"{live_server.url}{tenant.base}"
@@ -136,19 +110,11 @@ def cluster(live_server, broker, moto_s3, settings, tmp_path, make_tenant, monke
         def worker(self, name: str, queues: list[str]) -> Worker:
             env = {**base_env, "ARTIFACT_ROOT": str(tmp_path / f"{name}-artifacts"),
                    "MEDIA_ROOT": str(tmp_path / f"{name}-media")}  # nothing shared on disk
-            workers.append(Worker(env, tmp_path / f"{name}.log", queues))
+            workers.append(Worker(env, tmp_path / f"{name}.log", queues).start())
             return workers[-1]
 
-        def submit(self, **options) -> dict:
-            response = httpx.post(f"{self.api}/ads/", json=options, headers=self.headers, timeout=30)
-            assert response.status_code == 202, response.text
-            return response.json()
-
-        def job(self, job_id) -> dict:
-            return httpx.get(f"{self.api}/ads/{job_id}/", headers=self.headers, timeout=30).json()
-
         def check_workers(self) -> None:
-            dead = [w for w in workers if not w.killed and w.proc.poll() is not None]
+            dead = [w for w in workers if w.died]
             assert not dead, f"a worker exited:\n{self.logs()}"
 
         def logs(self) -> str:
