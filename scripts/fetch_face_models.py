@@ -12,7 +12,7 @@ already there and intact.
     python scripts/fetch_face_models.py [--dest DIR] [--wheel mediapipe-0.10.21-...whl]
 
 DIR defaults to $ADGEN_FACE_MODEL_DIR, else ~/.cache/adgen/mediapipe-0.10.21 (the place
-pipelines.avatar.facemesh looks). `--wheel` uses a wheel you already have (offline installs).
+pipelines.avatar.landmarks.model_dir looks). `--wheel` uses a wheel you already have (offline installs).
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-VERSION = "0.10.21"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pipelines.avatar.landmarks import MEDIAPIPE_VERSION as VERSION  # noqa: E402  (the version and folder the presenter reads)
+from pipelines.avatar.landmarks import model_dir as default_dir  # noqa: E402
+
 # one exact file on PyPI: the tflite models are the same in every platform's wheel
 WHEEL = f"mediapipe-{VERSION}-cp311-cp311-manylinux_2_28_x86_64.whl"
 WHEEL_SHA256 = "05dc4a9e593655a79558d05d6227d31018c2537a4bd3362b51e230cf22aecfe3"
@@ -47,14 +50,6 @@ FILES = {  # name in the model folder: (member in the wheel, sha256)
         f"mediapipe-{VERSION}.dist-info/LICENSE",
         "8707eef0533987efc5b155d64761eeb6e20793f50b9bd1a68dad1cf4719d0ed8"),
 }
-
-
-def default_dir() -> Path:
-    configured = os.environ.get("ADGEN_FACE_MODEL_DIR")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "adgen" / f"mediapipe-{VERSION}"
 
 
 def sha256(path: Path) -> str:

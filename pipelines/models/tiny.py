@@ -38,7 +38,7 @@ def make_tiny(kind: str, folder: str | Path) -> Path:
 
 
 def make_tiny_piper_voice(folder: Path, name: str = "en_US-tiny-x_low", language: str = "en_US",
-                          espeak_voice: str = "en-us", seed: int = 0) -> Path:
+                          espeak_voice: str = "en-us", seed: int = 0, length_scale: float = 1.0) -> Path:
     """A randomly initialised VITS (piper's own `SynthesizerTrn`) exported to ONNX the way
     `piper.train.export_onnx` does, with its `.onnx.json` config."""
     import torch
@@ -71,7 +71,7 @@ def make_tiny_piper_voice(folder: Path, name: str = "en_US-tiny-x_low", language
         dynamic_axes={"input": {0: "batch_size", 1: "phonemes"}, "input_lengths": {0: "batch_size"},
                       "output": {0: "batch_size", 2: "time"}})
     config = {"audio": {"sample_rate": 16000, "quality": "x_low"}, "espeak": {"voice": espeak_voice},
-              "language": {"code": language}, "inference": {"noise_scale": 0.667, "length_scale": 1.0, "noise_w": 0.8},
+              "language": {"code": language}, "inference": {"noise_scale": 0.667, "length_scale": length_scale, "noise_w": 0.8},
               "phoneme_type": "espeak", "phoneme_id_map": DEFAULT_PHONEME_ID_MAP, "num_symbols": num_symbols,
               "num_speakers": 1, "speaker_id_map": {}, "hop_length": 256, "piper_version": "1.0.0", "dataset": "tiny"}
     (Path(folder) / f"{name}.onnx.json").write_text(json.dumps(config))

@@ -17,63 +17,17 @@ from pipelines.voice.audio import measure_loudness
 from voice_checks import assert_track_is_sound
 
 torch = pytest.importorskip("torch")
-models = pytest.importorskip("piper.train.vits.models")
-from piper.phoneme_ids import DEFAULT_PHONEME_ID_MAP  # noqa: E402
+pytest.importorskip("piper.train.vits.models")
+from pipelines.models.tiny import make_tiny_piper_voice  # noqa: E402
 
 SAMPLE_RATE = 16000
 HOP = 256  # product of the upsample rates: audio samples per VITS frame
 
 
-def export_tiny_piper_voice(folder, name="en_US-tiny-x_low", language="en_US", espeak_voice="en-us"):
-    torch.manual_seed(0)
-    num_symbols = max(i for ids in DEFAULT_PHONEME_ID_MAP.values() for i in ids) + 1
-    model = models.SynthesizerTrn(
-        n_vocab=num_symbols, spec_channels=513, segment_size=32, inter_channels=16, hidden_channels=16,
-        filter_channels=32, n_heads=2, n_layers=1, kernel_size=3, p_dropout=0.0, resblock="2",
-        resblock_kernel_sizes=(3,), resblock_dilation_sizes=((1, 3),), upsample_rates=(8, 8, 4),
-        upsample_initial_channel=32, upsample_kernel_sizes=(16, 16, 8), n_speakers=1, gin_channels=0,
-        use_sdp=True,
-    )
-    model.eval()
-    with torch.no_grad():
-        model.dec.remove_weight_norm()
-
-    def infer_forward(text, text_lengths, scales, sid=None):  # as piper.train.export_onnx
-        return model.infer(text, text_lengths, noise_scale=scales[0], length_scale=scales[1],
-                           noise_scale_w=scales[2], sid=sid)[0].unsqueeze(1)
-
-    model.forward = infer_forward
-    onnx_path = folder / f"{name}.onnx"
-    sequences = torch.randint(low=0, high=num_symbols, size=(1, 50), dtype=torch.long)
-    torch.onnx.export(
-        model=model, args=(sequences, torch.LongTensor([50]), torch.FloatTensor([0.667, 1.0, 0.8]), None),
-        f=str(onnx_path), opset_version=15, dynamo=False,
-        input_names=["input", "input_lengths", "scales", "sid"], output_names=["output"],
-        dynamic_axes={"input": {0: "batch_size", 1: "phonemes"}, "input_lengths": {0: "batch_size"},
-                      "output": {0: "batch_size", 2: "time"}},
-    )
-    config = {
-        "audio": {"sample_rate": SAMPLE_RATE, "quality": "x_low"},
-        "espeak": {"voice": espeak_voice},
-        "language": {"code": language},
-        "inference": {"noise_scale": 0.667, "length_scale": 1.5, "noise_w": 0.8},
-        "phoneme_type": "espeak",
-        "phoneme_id_map": DEFAULT_PHONEME_ID_MAP,
-        "num_symbols": num_symbols,
-        "num_speakers": 1,
-        "speaker_id_map": {},
-        "hop_length": HOP,
-        "piper_version": "1.0.0",
-        "dataset": "tiny",
-    }
-    (folder / f"{name}.onnx.json").write_text(json.dumps(config))
-    return onnx_path
-
-
 @pytest.fixture(scope="module")
 def voices_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("piper_voices")
-    export_tiny_piper_voice(folder)
+    make_tiny_piper_voice(folder, length_scale=1.5)  # a config pace other than 1.0, as published voices have
     (folder / "voices.json").write_text(json.dumps(
         [{"file": "en_US-tiny-x_low.onnx", "id": "en-us-tiny", "gender": "female", "label": "Tiny"}]))
     return folder
