@@ -5,13 +5,18 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tenants.models import ApiKey, Membership, Workspace
+from tenants.models import ApiKey, Invitation, Membership, Workspace
 
 ROLE_RANK = {Membership.Role.VIEWER: 0, Membership.Role.EDITOR: 1, Membership.Role.ADMIN: 2, Membership.Role.OWNER: 3}
 
 
 def role_at_least(role: str | None, minimum: str) -> bool:
     return role is not None and ROLE_RANK.get(role, -1) >= ROLE_RANK[minimum]
+
+
+def roles_up_to(role: str | None) -> list[tuple[str, str]]:
+    """The role choices someone with `role` may hand out (never above their own)."""
+    return [c for c in Membership.Role.choices if role_at_least(role, c[0])]
 
 
 def workspace_list_for_user(*, user) -> QuerySet[Workspace]:
@@ -46,3 +51,23 @@ def api_key_list(*, workspace: Workspace) -> QuerySet[ApiKey]:
 
 def invitation_is_open(invitation) -> bool:
     return invitation.accepted_at is None and invitation.expires_at > timezone.now()
+
+
+def invitation_pending_list(*, workspace: Workspace) -> QuerySet[Invitation]:
+    """Invitations not yet accepted and not expired, newest first, with who sent them."""
+    return (Invitation.objects.for_workspace(workspace).filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+            .select_related("invited_by").order_by("-created"))
+
+
+def invitation_for_token(*, token: str) -> Invitation | None:
+    """The open invitation a link stands for (with its workspace, organization and inviter), else None."""
+    from tenants.services import secret_hash
+
+    invitation = (Invitation.objects.dangerously_unscoped()
+                  .select_related("workspace", "workspace__organization", "invited_by")
+                  .filter(hashed_token=secret_hash(token)).first())
+    return invitation if invitation is not None and invitation_is_open(invitation) else None
+
+
+def membership_list(*, workspace: Workspace) -> QuerySet[Membership]:
+    return Membership.objects.filter(workspace=workspace).select_related("user").order_by("created", "pk")
