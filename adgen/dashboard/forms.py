@@ -293,6 +293,20 @@ class CampaignForm(forms.Form):
             self.fields["brand_kit"].queryset = brand_kits
         self.time_zones = schedules.time_zone_choices()  # the time-zone field's suggestions
 
+    # the source fields each kind reads; the others are neither shown (campaign_form.js) nor sent,
+    # so a feed URL typed before switching to a URL list cannot block the save
+    SOURCE_FIELDS = {"urls": ("source_urls", "source_csv"), "shopify": ("source_url",),
+                     "merchant": ("source_url",), "sitemap": ("source_url", "url_pattern")}
+
+    @property
+    def source_kinds(self) -> dict[str, str]:
+        """field name -> the kinds that use it, space-separated (the template's data-values)."""
+        kinds: dict[str, list[str]] = {}
+        for kind, names in self.SOURCE_FIELDS.items():
+            for name in names:
+                kinds.setdefault(name, []).append(kind)
+        return {name: " ".join(k) for name, k in kinds.items()}
+
     def clean(self):
         # which source field a kind needs is the campaigns serializer's rule; its errors come back
         # onto these fields (views.campaign_edit), so it is not repeated here
@@ -322,8 +336,11 @@ class CampaignForm(forms.Form):
 
     def api_data(self) -> dict:
         d = self.cleaned_data
-        data = {name: d[name] for name in ("name", "source_kind", "source_url", "url_pattern", "max_products",
+        data = {name: d[name] for name in ("name", "source_kind", "max_products",
                                            "preview", "schedule", "time_zone", "enabled", "webhook_url")}
+        uses = self.SOURCE_FIELDS.get(d["source_kind"], ())
+        data["source_url"] = d["source_url"] if "source_url" in uses else ""
+        data["url_pattern"] = d["url_pattern"] if "url_pattern" in uses else ""
         data["matrix"] = {"variants": d["variants"], "aspects": d["aspects"], "languages": d["languages"],
                           "duration": d["duration"]}
         data["brand_kit"] = str(d["brand_kit"].pk) if d["brand_kit"] else None
@@ -331,7 +348,7 @@ class CampaignForm(forms.Form):
             data[name] = d[name]
         if d["webhook_secret"]:
             data["webhook_secret"] = d["webhook_secret"]
-        if d["source_csv"]:  # bounded: the campaign keeps at most 5000 URLs anyway
+        if d["source_csv"] and "source_csv" in uses:  # bounded: the campaign keeps at most 5000 URLs anyway
             data["source_csv"] = d["source_csv"].read(CSV_MAX_BYTES).decode("utf-8", errors="replace")
         elif d["source_kind"] == "urls":
             data["source_urls"] = _lines(d["source_urls"])
