@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from tenants.errors import ApiError
 from tenants.models import ApiKey, Invitation, Membership, Organization, Workspace
-from tenants.selectors import role_at_least
+from tenants.selectors import NOT_A_MANAGER, role_at_least, team_change_refusal
 
 API_KEY_PREFIX = "adg_"
 INVITATION_TTL = timedelta(days=7)
@@ -157,37 +157,24 @@ def invitation_revoke(*, invitation: Invitation, by) -> None:
 
 
 # --------------------------------------------------------------------------- team management
-# Only admins and owners manage a team; nobody grants or touches a role above their own; and a
-# workspace always keeps an owner (and someone who can manage it). Each write checks cheaply,
-# then locks the workspace's memberships (always in the same order) and checks again under the
-# lock before it changes anything, so two admins demoting each other cannot both win.
+# The rules are `tenants.selectors.team_change_refusal`'s. Each write checks cheaply, then locks
+# the workspace's memberships (always in the same order) and checks again under the lock before
+# it changes anything, so two owners demoting each other cannot both win.
 
 
 def _manager_role_or_403(*, workspace_id, user) -> str:
     membership = Membership.objects.filter(workspace_id=workspace_id, user=user).first() if user else None
     if membership is None or not role_at_least(membership.role, Membership.Role.ADMIN):
-        raise ApiError("Only admins and owners manage the team.", code="permission_denied", status_code=403)
+        raise ApiError(NOT_A_MANAGER.message, code=NOT_A_MANAGER.code, status_code=NOT_A_MANAGER.status)
     return membership.role
 
 
 def _team_change_check(*, memberships: list[Membership], actor, target: Membership, new_role: str | None) -> None:
     """Raise ApiError unless `actor` may give `target` the role `new_role` (None: remove them)."""
-    actor_membership = next((m for m in memberships if m.user_id == actor.pk), None)
-    if actor_membership is None or not role_at_least(actor_membership.role, Membership.Role.ADMIN):
-        raise ApiError("Only admins and owners manage the team.", code="permission_denied", status_code=403)
-    if not role_at_least(actor_membership.role, target.role):
-        raise ApiError(f"Only an owner can change or remove an {target.get_role_display().lower()}.",
-                       code="permission_denied", status_code=403)
-    if new_role is not None and not role_at_least(actor_membership.role, new_role):
-        raise ApiError("You cannot give a role above your own.", code="role_escalation", status_code=403)
-    roles_after = [m.role for m in memberships if m.pk != target.pk] + ([new_role] if new_role else [])
-    if target.role == Membership.Role.OWNER and Membership.Role.OWNER not in roles_after:
-        raise ApiError("A workspace needs an owner: make someone else owner first.", code="last_owner",
-                       status_code=409)
-    if role_at_least(target.role, Membership.Role.ADMIN) and \
-            not any(role_at_least(r, Membership.Role.ADMIN) for r in roles_after):
-        raise ApiError("A workspace needs an admin or owner: promote someone else first.", code="last_admin",
-                       status_code=409)
+    refusal = team_change_refusal(memberships=memberships, actor_id=getattr(actor, "pk", None), target=target,
+                                  new_role=new_role)
+    if refusal is not None:
+        raise ApiError(refusal.message, code=refusal.code, status_code=refusal.status)
 
 
 def _team_locked(workspace_id) -> list[Membership]:

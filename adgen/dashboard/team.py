@@ -29,9 +29,18 @@ def members(request):
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect(_ws_url(request, "members"))
     role = request.access.role
-    rows = [{"membership": m, "is_me": m.user_id == request.user.pk,
-             "manageable": tenant_selectors.role_at_least(role, m.role)}
-            for m in tenant_selectors.membership_list(workspace=request.workspace)]
+    memberships = list(tenant_selectors.membership_list(workspace=request.workspace))
+
+    def refusal(target, new_role):
+        return tenant_selectors.team_change_refusal(memberships=memberships, actor_id=request.user.pk,
+                                                    target=target, new_role=new_role)
+
+    rows = []
+    for m in memberships:
+        cannot_remove = refusal(m, None)
+        rows.append({"membership": m, "is_me": m.user_id == request.user.pk,
+                     "manageable": tenant_selectors.role_at_least(role, m.role),
+                     "removable": cannot_remove is None, "why_not": cannot_remove.message if cannot_remove else ""})
     return render(request, "dashboard/members.html", {
         "form": form, "rows": rows, "role_choices": tenant_selectors.roles_up_to(role),
         "invitations": tenant_selectors.invitation_pending_list(workspace=request.workspace)},

@@ -35,6 +35,8 @@ def test_team_page_lists_invitations_changes_roles_and_removes(make_user):
     page = owner.client.get(f"{owner.base}/members/").content.decode()
     assert "pending@example.com" in page and f"{owner.user.email}</dd>" in page  # invited by
     assert "Expires" in page and "ed@example.com" in page
+    # the only owner is offered no Leave button, and told why (the services' rule, one place)
+    assert ">Leave<" not in page and "A workspace needs an owner" in page
 
     response = owner.client.post(f"{owner.base}/members/{editor.membership.pk}/role/", {"role": "admin"})
     assert response.status_code == 302
@@ -117,12 +119,29 @@ def test_ledger_rows_link_to_their_jobs(make_user, settings):
     job = ads_services.job_submit(workspace=owner.workspace, url="https://shop.example.com/mug",
                                   options={"url": "https://shop.example.com/mug", "variants": 1,
                                            "aspects": ["9:16"], "duration": 8, "preview": True})
+    from adgen.campaigns.models import CampaignRun, CampaignRunItem
+    from adgen.campaigns.services import campaign_create
+
+    campaign = campaign_create(workspace=owner.workspace, name="Spring", source_kind="urls",
+                               source_urls=["https://shop.example.com/mug"])
+    run = CampaignRun.objects.create(workspace=owner.workspace, campaign=campaign)
+    item = CampaignRunItem.objects.create(workspace=owner.workspace, run=run, position=0,
+                                          url="https://shop.example.com/mug")
+    item.jobs.add(job)
     gone = uuid.uuid4()  # a job that no longer exists: described, not linked
     billing_services.credits_hold(organization=owner.organization, amount=5, reference=f"job:{gone}")
     html = owner.client.get(f"{owner.base}/billing/").content.decode()
     assert f'href="{owner.base}/jobs/{job.pk}/"' in html
     assert "Ads for https://shop.example.com/mug" in html
     assert f"Ad job {str(gone)[:8]} (deleted" in html
+    assert f'href="{owner.base}/campaigns/{campaign.pk}/runs/{run.pk}/"' in html and "campaign “Spring”" in html
+    # the job's organization-mate who is not in its workspace reads the ledger without the links
+    other = make_user()
+    from tenants.services import workspace_create
+
+    elsewhere = workspace_create(organization=owner.organization, name="Other shop", owner=other.user)
+    other_html = other.client.get(f"/workspaces/{elsewhere.pk}/billing/").content.decode()
+    assert f"/jobs/{job.pk}/" not in other_html and f"Ad job {str(job.pk)[:8]} (deleted" in other_html
     assert job_reference(job) not in html  # no raw references
     ledger = html[html.index('id="ledger"'):]
     assert re.search(r'<td data-label="Details"', ledger)  # rows stack into labelled cells on a phone
