@@ -24,10 +24,6 @@ STAGE_LABELS = {"scrape": "Reading the product page", "script": "Writing scripts
                 "avatar": "Presenter", "broll": "B-roll", "render": "Rendering", "export": "Packaging"}
 
 
-# Who may open Billing and buy credits: one rule for the nav, the billing pages and the checkout.
-BILLING_ROLE = Membership.Role.ADMIN
-
-
 @dataclass(frozen=True)
 class WorkspaceAccess:
     workspace: object
@@ -43,7 +39,7 @@ class WorkspaceAccess:
 
     @property
     def can_pay(self) -> bool:
-        return tenant_selectors.role_at_least(self.role, BILLING_ROLE)
+        return tenant_selectors.role_at_least(self.role, billing_selectors.PAYER_ROLE)
 
     @property
     def is_owner(self) -> bool:

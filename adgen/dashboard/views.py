@@ -489,7 +489,7 @@ def presenter_preview(request, look: str):
 # --------------------------------------------------------------------------- billing
 
 
-@workspace_view(selectors.BILLING_ROLE)
+@workspace_view(billing_selectors.PAYER_ROLE)
 def billing(request):
     org = request.workspace.organization
     ledger = Paginator(billing_selectors.ledger_entries_list(organization=org), 25).get_page(request.GET.get("page"))
@@ -516,7 +516,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-@workspace_view(selectors.BILLING_ROLE)
+@workspace_view(billing_selectors.PAYER_ROLE)
 @require_POST
 def billing_checkout(request):
     sku = request.POST.get("pack", "")
@@ -533,7 +533,7 @@ def billing_checkout(request):
     return redirect(session["checkout_url"])
 
 
-@workspace_view(selectors.BILLING_ROLE)
+@workspace_view(billing_selectors.PAYER_ROLE)
 @require_POST
 def billing_portal(request):
     try:
