@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from tenants.errors import ApiError
 from tenants.models import ApiKey, Invitation, Membership, Organization, Workspace
+from tenants.selectors import NOT_A_MANAGER, role_at_least, team_change_refusal
 
 API_KEY_PREFIX = "adg_"
 INVITATION_TTL = timedelta(days=7)
@@ -114,8 +115,12 @@ def invitation_create(*, workspace: Workspace, email: str, role: str = Membershi
         workspace=workspace, email=email.lower(), role=role, hashed_token=secret_hash(token),
         invited_by=invited_by, expires_at=timezone.now() + INVITATION_TTL)
     link = f"{settings.SITE_URL.rstrip('/')}/invitations/{token}/"
-    send_mail(f"You're invited to {workspace.name} on adgen",
-              f"Join {workspace.name} as {role}: {link}\nThis link expires in 7 days.",
+    inviter = getattr(invited_by, "email", "") or "Someone"
+    organization = workspace.organization.name
+    where = workspace.name if organization == workspace.name else f"{workspace.name} ({organization})"
+    send_mail(f"{inviter} invited you to {workspace.name} on adgen",
+              f"{inviter} invited you to join the workspace {where} on adgen as {invitation.get_role_display().lower()}.\n\n"
+              f"Accept: {link}\nThis link expires in {INVITATION_TTL.days} days. If you did not expect it, ignore this mail.",
               settings.DEFAULT_FROM_EMAIL, [invitation.email])
     return invitation, token
 
@@ -131,7 +136,80 @@ def invitation_accept(*, token: str, user) -> Membership:
         raise ApiError("This invitation was already used.", code="invitation_invalid", status_code=404)
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    current = Membership.objects.filter(user=user, workspace_id=invitation.workspace_id).first()
+    if current is not None and role_at_least(current.role, invitation.role):
+        return current  # an invitation never lowers a member's role (nor strips the last owner)
     return membership_set(user=user, workspace=invitation.workspace, role=invitation.role)
+
+
+def invitation_revoke(*, invitation: Invitation, by) -> None:
+    """Withdraw a pending invitation: its link stops working. Admins and owners only."""
+    _manager_role_or_403(workspace_id=invitation.workspace_id, user=by)
+    with transaction.atomic():
+        locked = Invitation.objects.for_workspace(invitation.workspace_id).select_for_update() \
+            .filter(pk=invitation.pk).first()
+        if locked is None:
+            return  # already revoked
+        if locked.accepted_at is not None:
+            raise ApiError("This invitation was already accepted; remove the member instead.",
+                           code="invitation_accepted", status_code=409)
+        locked.delete()  # the hashed token goes with it, so the emailed link finds nothing
+
+
+# --------------------------------------------------------------------------- team management
+# The rules are `tenants.selectors.team_change_refusal`'s. Each write checks cheaply, then locks
+# the workspace's memberships (always in the same order) and checks again under the lock before
+# it changes anything, so two owners demoting each other cannot both win.
+
+
+def _manager_role_or_403(*, workspace_id, user) -> str:
+    membership = Membership.objects.filter(workspace_id=workspace_id, user=user).first() if user else None
+    if membership is None or not role_at_least(membership.role, Membership.Role.ADMIN):
+        raise ApiError(NOT_A_MANAGER.message, code=NOT_A_MANAGER.code, status_code=NOT_A_MANAGER.status)
+    return membership.role
+
+
+def _team_change_check(*, memberships: list[Membership], actor, target: Membership, new_role: str | None) -> None:
+    """Raise ApiError unless `actor` may give `target` the role `new_role` (None: remove them)."""
+    refusal = team_change_refusal(memberships=memberships, actor_id=getattr(actor, "pk", None), target=target,
+                                  new_role=new_role)
+    if refusal is not None:
+        raise ApiError(refusal.message, code=refusal.code, status_code=refusal.status)
+
+
+def _team_locked(workspace_id) -> list[Membership]:
+    return list(Membership.objects.select_for_update().filter(workspace_id=workspace_id).order_by("pk"))
+
+
+def membership_role_change(*, membership: Membership, role: str, by) -> Membership:
+    """Give a member another role, within the team rules above."""
+    if role not in Membership.Role.values:
+        raise ApiError(f"Unknown role {role!r}.", code="invalid_role")
+    memberships = list(Membership.objects.filter(workspace_id=membership.workspace_id))
+    _team_change_check(memberships=memberships, actor=by, target=membership, new_role=role)  # check
+    with transaction.atomic():
+        memberships = _team_locked(membership.workspace_id)  # lock
+        target = next((m for m in memberships if m.pk == membership.pk), None)
+        if target is None:
+            raise ApiError("This person is no longer a member.", code="not_found", status_code=404)
+        _team_change_check(memberships=memberships, actor=by, target=target, new_role=role)  # re-check
+        if target.role != role:  # change
+            target.role = role
+            target.save(update_fields=["role"])
+    return target
+
+
+def membership_remove(*, membership: Membership, by) -> None:
+    """Take a member out of the workspace (an admin may remove themselves), within the team rules above."""
+    memberships = list(Membership.objects.filter(workspace_id=membership.workspace_id))
+    _team_change_check(memberships=memberships, actor=by, target=membership, new_role=None)  # check
+    with transaction.atomic():
+        memberships = _team_locked(membership.workspace_id)  # lock
+        target = next((m for m in memberships if m.pk == membership.pk), None)
+        if target is None:
+            return  # already gone
+        _team_change_check(memberships=memberships, actor=by, target=target, new_role=None)  # re-check
+        target.delete()  # change
 
 
 # --------------------------------------------------------------------------- sign-up

@@ -6,13 +6,28 @@ so a missing or renamed billing function refuses jobs instead of running them fr
 
 from __future__ import annotations
 
+import uuid
+
 from adgen.billing import selectors as billing_selectors
 from adgen.billing import services as billing_services
 from pipelines.jobs import JobSpec
 
 
+JOB_REFERENCE_PREFIX = "job:"
+
+
 def job_reference(job) -> str:
-    return f"job:{job.id}"
+    return f"{JOB_REFERENCE_PREFIX}{job.id}"
+
+
+def job_id_from_reference(reference: str) -> uuid.UUID | None:
+    """The job a hold or ledger reference names, or None when it names something else."""
+    if not reference.startswith(JOB_REFERENCE_PREFIX):
+        return None
+    try:
+        return uuid.UUID(reference[len(JOB_REFERENCE_PREFIX):])
+    except ValueError:
+        return None
 
 
 def job_quote(*, organization, spec: JobSpec) -> int:

@@ -65,7 +65,8 @@ class UnknownPack(BillingError):
 class BillingNotConfigured(BillingError):
     status_code = 503
     default_code = "billing_not_configured"
-    default_message = "Payments are not configured on this server (STRIPE_SECRET_KEY is unset)."
+    # customers read this: it names no setting (the operator's dashboard notice and the README do)
+    default_message = "Card payments are not available on this server yet; ask its operator."
 
 
 class PaymentProviderError(BillingError):

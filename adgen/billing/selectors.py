@@ -8,11 +8,16 @@ from dataclasses import dataclass
 from django.db.models import QuerySet, Sum
 
 from pipelines.errors import PipelineError
+from tenants.models import Membership
 from pipelines.jobs import JobSpec, job_spec_build, plan_billing
 
 from . import conf
 from .errors import InvalidJobSpec
 from .models import CreditAccount, CreditHold, LedgerEntry, Purchase
+
+# Who may buy credits, open the Stripe portal and (in the dashboard) see the Billing page: the one
+# rule for the API's write role, the dashboard's nav and its billing views.
+PAYER_ROLE = Membership.Role.ADMIN
 
 
 @dataclass(frozen=True)

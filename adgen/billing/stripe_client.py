@@ -15,10 +15,15 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def card_payments_enabled() -> bool:
+    """Whether anything can be bought: Stripe needs its secret key (the dashboard hides Buy without it)."""
+    return bool(getattr(settings, "STRIPE_SECRET_KEY", ""))
+
+
 def stripe_client() -> stripe.StripeClient:
-    api_key = getattr(settings, "STRIPE_SECRET_KEY", "")
-    if not api_key:
+    if not card_payments_enabled():
         raise BillingNotConfigured()
+    api_key = settings.STRIPE_SECRET_KEY
     api_base = getattr(settings, "STRIPE_API_BASE", "")
     return stripe.StripeClient(
         api_key,

@@ -55,8 +55,8 @@ class CreditsViewSet(WorkspaceScopedViewSet):
     serializer_class = LedgerEntrySerializer
 
     @property
-    def write_role(self):  # buying and portal access are for admins; reading for any member
-        return Membership.Role.ADMIN
+    def write_role(self):  # buying and portal access: billing's payer role; reading for any member
+        return selectors.PAYER_ROLE
 
     @property
     def organization(self):

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 
 from adgen.ads.models import BrandKit
+from adgen.campaigns import schedules
 from adgen.security.outbound import validate_fetch_url
 from adgen.security.uploads import clean_brand_file
 from tenants.models import Membership, Organization
@@ -271,9 +272,16 @@ class CampaignForm(forms.Form):
     brand_kit = forms.ModelChoiceField(queryset=BrandKit.objects.none(), required=False, empty_label="No brand kit")
     budget_per_run = forms.IntegerField(label="Credit budget per run", min_value=1, required=False)
     budget_per_month = forms.IntegerField(label="Credit budget per month", min_value=1, required=False)
-    schedule = forms.CharField(label="Schedule (cron)", required=False, max_length=120,
-                               help_text="e.g. 0 9 * * mon — every Monday at 09:00. Empty: run by hand only.")
-    time_zone = forms.CharField(max_length=64, initial="UTC", help_text="e.g. Asia/Shanghai")
+    schedule_frequency = forms.ChoiceField(label="Runs", choices=schedules.FREQUENCIES, required=False,
+                                           initial=schedules.MANUAL)
+    schedule_weekday = forms.ChoiceField(label="On", choices=schedules.WEEKDAYS, initial="mon", required=False)
+    schedule_time = forms.TimeField(label="At", initial="09:00", required=False,
+                                    widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    schedule = forms.CharField(label="Cron expression", required=False, max_length=120,
+                               help_text="Advanced only: minute hour day month weekday, e.g. 0 9 * * mon.")
+    time_zone = forms.CharField(max_length=64, initial="UTC", label="Time zone",
+                                help_text="The wall clock the schedule follows, e.g. Europe/Paris.",
+                                widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}))
     enabled = forms.BooleanField(required=False, initial=True, label="Schedule enabled")
     webhook_url = forms.URLField(label="Delivery webhook URL", required=False, assume_scheme="https")
     webhook_secret = forms.CharField(label="Webhook secret (16+ characters)", required=False, max_length=200,
@@ -283,11 +291,56 @@ class CampaignForm(forms.Form):
         super().__init__(*args, **kwargs)
         if brand_kits is not None:
             self.fields["brand_kit"].queryset = brand_kits
+        self.time_zones = schedules.time_zone_choices()  # the time-zone field's suggestions
+
+    # the source fields each kind reads; the others are neither shown (campaign_form.js) nor sent,
+    # so a feed URL typed before switching to a URL list cannot block the save
+    SOURCE_FIELDS = {"urls": ("source_urls", "source_csv"), "shopify": ("source_url",),
+                     "merchant": ("source_url",), "sitemap": ("source_url", "url_pattern")}
+
+    @property
+    def source_kinds(self) -> dict[str, str]:
+        """field name -> the kinds that use it, space-separated (the template's data-values)."""
+        kinds: dict[str, list[str]] = {}
+        for kind, names in self.SOURCE_FIELDS.items():
+            for name in names:
+                kinds.setdefault(name, []).append(kind)
+        return {name: " ".join(k) for name, k in kinds.items()}
+
+    def clean(self):
+        # which source field a kind needs is the campaigns serializer's rule; its errors come back
+        # onto these fields (views.campaign_edit), so it is not repeated here
+        d = super().clean()
+        self._clean_schedule(d)
+        return d
+
+    def _clean_schedule(self, d: dict) -> None:
+        """The picker's fields become the one cron the campaign stores (schedules.schedule_to_cron).
+        A post without the picker (an older form, a script) keeps sending the cron itself."""
+        frequency = d.get("schedule_frequency") or (schedules.CUSTOM if d.get("schedule") else schedules.MANUAL)
+        if frequency == schedules.CUSTOM and not d.get("schedule"):
+            self.add_error("schedule", "Write the cron expression, or pick a daily or weekly schedule.")
+            return
+        if frequency in (schedules.DAILY, schedules.WEEKLY) and d.get("schedule_time") is None:
+            if "schedule_time" not in self.errors:
+                self.add_error("schedule_time", "Pick a time of day.")
+            return
+        pick = schedules.SchedulePick(frequency=frequency, weekday=d.get("schedule_weekday") or "mon",
+                                      at=d.get("schedule_time") or schedules.SchedulePick.at,
+                                      cron=d.get("schedule") or "")
+        try:
+            d["schedule"] = schedules.schedule_to_cron(pick)
+            schedules.validate_schedule(d["schedule"], d.get("time_zone") or "UTC")
+        except schedules.ScheduleError as exc:
+            self.add_error("schedule" if frequency == schedules.CUSTOM else "time_zone", str(exc))
 
     def api_data(self) -> dict:
         d = self.cleaned_data
-        data = {name: d[name] for name in ("name", "source_kind", "source_url", "url_pattern", "max_products",
+        data = {name: d[name] for name in ("name", "source_kind", "max_products",
                                            "preview", "schedule", "time_zone", "enabled", "webhook_url")}
+        uses = self.SOURCE_FIELDS.get(d["source_kind"], ())
+        data["source_url"] = d["source_url"] if "source_url" in uses else ""
+        data["url_pattern"] = d["url_pattern"] if "url_pattern" in uses else ""
         data["matrix"] = {"variants": d["variants"], "aspects": d["aspects"], "languages": d["languages"],
                           "duration": d["duration"]}
         data["brand_kit"] = str(d["brand_kit"].pk) if d["brand_kit"] else None
@@ -295,7 +348,7 @@ class CampaignForm(forms.Form):
             data[name] = d[name]
         if d["webhook_secret"]:
             data["webhook_secret"] = d["webhook_secret"]
-        if d["source_csv"]:  # bounded: the campaign keeps at most 5000 URLs anyway
+        if d["source_csv"] and "source_csv" in uses:  # bounded: the campaign keeps at most 5000 URLs anyway
             data["source_csv"] = d["source_csv"].read(CSV_MAX_BYTES).decode("utf-8", errors="replace")
         elif d["source_kind"] == "urls":
             data["source_urls"] = _lines(d["source_urls"])
@@ -311,7 +364,14 @@ def campaign_initial(campaign) -> dict:
             "duration": int(matrix.get("duration", 20)), "preview": campaign.preview, "brand_kit": campaign.brand_kit_id,
             "budget_per_run": campaign.budget_per_run, "budget_per_month": campaign.budget_per_month,
             "schedule": campaign.schedule, "time_zone": campaign.time_zone, "enabled": campaign.enabled,
-            "webhook_url": campaign.webhook_url}
+            "webhook_url": campaign.webhook_url, **schedule_initial(campaign.schedule)}
+
+
+def schedule_initial(cron: str) -> dict:
+    """The picker's fields for a stored cron (the same translation the form writes with)."""
+    pick = schedules.schedule_from_cron(cron)
+    return {"schedule_frequency": pick.frequency, "schedule_weekday": pick.weekday, "schedule_time": pick.at,
+            "schedule": pick.cron}
 
 
 class ApiKeyForm(forms.Form):
@@ -321,9 +381,9 @@ class ApiKeyForm(forms.Form):
     role = forms.ChoiceField(help_text="What the key may do: viewers read, editors make ads, admins also manage keys.")
 
     def __init__(self, *args, role: str, **kwargs):
-        from tenants.selectors import role_at_least
+        from tenants.selectors import roles_up_to
 
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [c for c in Membership.Role.choices if role_at_least(role, c[0])]
+        self.fields["role"].choices = roles_up_to(role)
         self.fields["role"].initial = Membership.Role.EDITOR
         self.fields["name"].widget.attrs["autocomplete"] = "off"

@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.http import Http404
 
 from adgen.ads import selectors as ads_selectors
+from adgen.ads.billing_hooks import JOB_REFERENCE_PREFIX, job_id_from_reference
 from adgen.ads.models import AdJob
 from adgen.billing import selectors as billing_selectors
 from adgen.billing.models import CreditHold
@@ -36,6 +37,14 @@ class WorkspaceAccess:
     def can_admin(self) -> bool:
         return tenant_selectors.role_at_least(self.role, Membership.Role.ADMIN)
 
+    @property
+    def can_pay(self) -> bool:
+        return tenant_selectors.role_at_least(self.role, billing_selectors.PAYER_ROLE)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Membership.Role.OWNER
+
 
 def workspace_access_or_404(*, user, workspace_id) -> WorkspaceAccess:
     """The workspace and the user's role, or 404 — another tenant's workspace looks like none."""
@@ -57,11 +66,57 @@ def organizations_owned(*, user) -> list[Organization]:
 
 def workspace_spend(*, workspace) -> int:
     """Credits captured for this workspace's jobs (billing is per organization; holds name the job)."""
-    references = [f"job:{pk}" for pk in AdJob.objects.for_workspace(workspace).values_list("pk", flat=True)]
+    references = [f"{JOB_REFERENCE_PREFIX}{pk}" for pk in AdJob.objects.for_workspace(workspace).values_list("pk", flat=True)]
     if not references:
         return 0
     return CreditHold.objects.filter(account__organization=workspace.organization_id,
                                      reference__in=references).aggregate(s=Sum("captured"))["s"] or 0
+
+
+def credit_rows(*, items, user, organization) -> list[dict]:
+    """Ledger entries (or holds) with a readable description and, for a job's credits, a link to the
+    job (and its campaign run) in whichever of the organization's workspaces the user can open and it
+    still exists in; a job that is gone or out of the user's reach is described, not linked."""
+    from django.urls import reverse
+
+    from adgen.campaigns.models import CampaignRunItem
+
+    entries = list(items)
+    job_ids = {job_id for job_id in (job_id_from_reference(e.reference) for e in entries) if job_id}
+    jobs: dict = {}
+    runs: dict = {}
+    if job_ids:
+        for workspace in tenant_selectors.workspace_list_for_user(user=user).filter(organization=organization):
+            for job in AdJob.objects.for_workspace(workspace).filter(pk__in=job_ids).select_related("product"):
+                jobs[job.pk] = job
+            items = (CampaignRunItem.objects.for_workspace(workspace).filter(jobs__in=job_ids)
+                     .select_related("run__campaign").prefetch_related("jobs"))
+            for item in items:
+                for job in item.jobs.all():
+                    runs[job.pk] = item.run
+    rows = []
+    for entry in entries:
+        job_id = job_id_from_reference(entry.reference)
+        description = getattr(entry, "description", "")
+        row = {"item": entry, "text": description or entry.reference, "url": None, "run": None, "run_url": None}
+        if job_id is not None:
+            job = jobs.get(job_id)
+            if job is None:
+                row["text"] = f"Ad job {str(job_id)[:8]} (deleted, or in a workspace you are not in)"
+            else:
+                what = (job.product.title if job.product and job.product.title else job.url) or "a product"
+                row["text"] = f"{'Product page read' if job.kind == AdJob.Kind.SCRAPE else 'Ads for'} {what}"
+                if job.kind == AdJob.Kind.AD:
+                    row["url"] = reverse("dashboard:job", kwargs={"workspace_id": job.workspace_id, "job_id": job.pk})
+                run = runs.get(job_id)
+                if run is not None:
+                    row["run"] = run
+                    row["run_url"] = reverse("dashboard:campaign-run", kwargs={
+                        "workspace_id": run.workspace_id, "campaign_id": run.campaign_id, "run_id": run.pk})
+            if description and job is not None:
+                row["text"] += f" ({description})"
+        rows.append(row)
+    return rows
 
 
 def agency_overview(*, user) -> list[dict]:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from adgen.dashboard import api_keys, views
+from adgen.dashboard import api_keys, team, views
 
 app_name = "dashboard"
 WS = "workspaces/<uuid:workspace_id>/"
@@ -17,7 +17,10 @@ urlpatterns = [
     path("workspaces/", views.overview, name="overview"),
     path("workspaces/new/", views.workspace_new, name="workspace-new"),
     path(WS, views.workspace, name="workspace"),
-    path(WS + "members/", views.members, name="members"),
+    path(WS + "members/", team.members, name="members"),
+    path(WS + "members/<int:membership_id>/role/", team.member_role, name="member-role"),
+    path(WS + "members/<int:membership_id>/remove/", team.member_remove, name="member-remove"),
+    path(WS + "invitations/<uuid:invitation_id>/revoke/", team.invitation_revoke, name="invitation-revoke"),
     path(WS + "api-keys/", api_keys.api_keys, name="api-keys"),
     path(WS + "api-keys/<uuid:key_id>/revoke/", api_keys.api_key_revoke, name="api-key-revoke"),
     path(WS + "create/", views.create, name="create"),

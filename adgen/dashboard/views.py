@@ -24,6 +24,7 @@ from adgen.ads.models import AdJob, Product, Render
 from adgen.billing import selectors as billing_selectors
 from adgen.billing import services as billing_services
 from adgen.billing.errors import BillingError
+from adgen.billing.stripe_client import card_payments_enabled
 from adgen.dashboard import forms
 from adgen.dashboard import selectors
 from adgen.security.throttles import ScrapeThrottle, SignupEmailThrottle, SignupThrottle, throttled_or_none
@@ -123,18 +124,25 @@ def signup_confirm(request, uidb64: str, token: str):
 
 
 def invitation_accept(request, token: str):
-    """Signed-in users join at once (after a POST); new users set a password first."""
+    """Signed-in users join at once (after a POST); new users set a password first. The page says
+    which workspace (and organization) the link opens and who sent it."""
     form = forms.InvitationSignUpForm(request.POST or None)
+    invitation = tenant_selectors.invitation_for_token(token=token)
+    if invitation is None and request.method != "POST":
+        return render(request, "dashboard/invitation.html", {
+            "error": "This invitation link is invalid, was revoked or has expired. Ask for a new one."}, status=404)
     if request.method == "POST":
         user = request.user if request.user.is_authenticated else None
         if user is None:
             email = request.POST.get("email", "").strip().lower()
             if not form.is_valid() or not email:
-                return render(request, "dashboard/invitation.html", {"form": form, "token": token}, status=400)
+                return render(request, "dashboard/invitation.html", {"form": form, "token": token,
+                                                                     "invitation": invitation}, status=400)
             if get_user_model().objects.filter(email__iexact=email).exists():
                 # an existing account proves who it is by logging in, never by typing its email here
                 return render(request, "dashboard/invitation.html", {
-                    "form": form, "token": token, "error": "This email already has an account: log in first."},
+                    "form": form, "token": token, "invitation": invitation,
+                    "error": "This email already has an account: log in first."},
                     status=400)
             user = tenant_services.user_get_or_create(email=email, password=form.cleaned_data["password"])
         try:
@@ -145,7 +153,7 @@ def invitation_accept(request, token: str):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"You joined {membership.workspace.name} as {membership.role}.")
         return redirect("dashboard:workspace", workspace_id=membership.workspace_id)
-    return render(request, "dashboard/invitation.html", {"form": form, "token": token})
+    return render(request, "dashboard/invitation.html", {"form": form, "token": token, "invitation": invitation})
 
 
 @login_required
@@ -179,22 +187,6 @@ def workspace(request):
     page = Paginator(jobs, 20).get_page(request.GET.get("page"))
     return render(request, "dashboard/workspace.html", {
         "page": page, "balance": billing_selectors.account_balance(organization=request.workspace.organization)})
-
-
-@workspace_view(Membership.Role.ADMIN)
-def members(request):
-    form = forms.InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            tenant_services.invitation_create(workspace=request.workspace, email=form.cleaned_data["email"],
-                                              role=form.cleaned_data["role"], invited_by=request.user)
-        except ApiError as exc:
-            form.add_error(None, _message(exc))
-        else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-            return redirect(_ws_url(request, "members"))
-    memberships = request.workspace.memberships.select_related("user").order_by("created")
-    return render(request, "dashboard/members.html", {"form": form, "memberships": memberships})
 
 
 # --------------------------------------------------------------------------- create flow
@@ -497,15 +489,20 @@ def presenter_preview(request, look: str):
 # --------------------------------------------------------------------------- billing
 
 
-@workspace_view()
+@workspace_view(billing_selectors.PAYER_ROLE)
 def billing(request):
     org = request.workspace.organization
     ledger = Paginator(billing_selectors.ledger_entries_list(organization=org), 25).get_page(request.GET.get("page"))
     holds = [h for h in billing_selectors.holds_list(organization=org).order_by("-id")[:50] if h.remaining > 0]
     response = render(request, "dashboard/billing.html", {
-        "balance": billing_selectors.account_balance(organization=org), "ledger": ledger, "holds": holds,
+        "balance": billing_selectors.account_balance(organization=org), "ledger": ledger,
+        "holds": selectors.credit_rows(items=holds, user=request.user, organization=org),
+        "ledger_rows": selectors.credit_rows(items=ledger.object_list, user=request.user, organization=org),
         "packs": billing_selectors.packs_list(), "plans": billing_selectors.plans_list(),
         "purchases": billing_selectors.purchases_list(organization=org)[:10],
+        "payments_enabled": card_payments_enabled(),
+        # the people who can act on a missing Stripe key; customers are never shown setting names
+        "is_operator": request.user.is_staff or request.access.is_owner,
         "checkout": request.GET.get("checkout")})
     # the Buy forms end on Stripe's checkout: when the operator points Stripe elsewhere (a
     # stripe-mock, the tests' stand-in), the CSP's form-action must allow that origin too
@@ -519,7 +516,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-@workspace_view(Membership.Role.ADMIN)
+@workspace_view(billing_selectors.PAYER_ROLE)
 @require_POST
 def billing_checkout(request):
     sku = request.POST.get("pack", "")
@@ -536,7 +533,7 @@ def billing_checkout(request):
     return redirect(session["checkout_url"])
 
 
-@workspace_view(Membership.Role.ADMIN)
+@workspace_view(billing_selectors.PAYER_ROLE)
 @require_POST
 def billing_portal(request):
     try:

@@ -34,3 +34,11 @@ def money(cents, currency="usd"):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def schedule_words(campaign):
+    """A campaign's schedule in words ("Every Monday at 09:00 Europe/Paris"), never raw cron."""
+    from adgen.campaigns.schedules import schedule_describe
+
+    return schedule_describe(campaign.schedule, campaign.time_zone)

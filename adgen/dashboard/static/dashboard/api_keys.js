@@ -1,4 +1,4 @@
-// The API-keys page: copy a new key to the clipboard, and ask before revoking one.
+// The API-keys page: copy a new key to the clipboard (confirm.js asks before revoking one).
 // A static file because the site's Content-Security-Policy allows no inline script.
 document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll("[data-copy]")) {
@@ -14,11 +14,6 @@ document.addEventListener("DOMContentLoaded", () => {
         field.select();
         if (status) status.textContent = "Press Ctrl+C (⌘C on a Mac) to copy the selected key.";
       }
-    });
-  }
-  for (const form of document.querySelectorAll("form[data-confirm]")) {
-    form.addEventListener("submit", (event) => {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   }
   const field = document.getElementById("new-key-value");
