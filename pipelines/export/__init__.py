@@ -45,8 +45,8 @@ def product_slug(title: str | None, url: str | None = None) -> str:
     from urllib.parse import urlsplit
 
     page = urlsplit(url or "").path.rstrip("/").rsplit("/", 1)[-1]
-    from_url = slugify(page.rsplit(".", 1)[0], 32)
-    return from_url if len(from_url) > len(from_title) else (from_title or "product")
+    from_url = slugify(page.rsplit(".", 1)[0], 32) if page else ""
+    return from_url if len(from_url) > len(from_title) else from_title
 
 
 def render_filename(product_title: str | None, variant_index: int, aspect: str, platform: str | None, ext: str,
