@@ -133,8 +133,8 @@ def job_product_names(job: AdJob) -> dict:
         by_node = {node: (artifacts or {}).get("product") for node, artifacts in recorded}
         data = by_node.get("scrape") or by_node.get("script") or {}
     title = data.get("title") or (job.product.title if job.product_id else "")
-    return {"product_title": title,
-            "product_url": data.get("canonical_url") or data.get("url") or (job.product.url if job.product_id else job.url)}
+    page_url = data.get("canonical_url") or data.get("url") or (job.product.url if job.product_id else job.url)
+    return {"product_title": title, "product_url": page_url}
 
 
 def render_download_name(render: Render, ext: str = "mp4", *, product_names: dict | None = None) -> str:

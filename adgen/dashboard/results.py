@@ -39,6 +39,12 @@ def _voices(job: AdJob) -> dict[int, str]:
     return voices
 
 
+def _angle_words(angle: str | None) -> str:
+    """The script writer's angle key in words: "problem:easy_clean" -> "Problem: easy clean"."""
+    text = ": ".join(part.strip().replace("_", " ") for part in (angle or "").split(":") if part.strip())
+    return text[:1].upper() + text[1:]
+
+
 def job_gallery(request, job: AdJob) -> dict:
     """The results page's data: formats (in ASPECTS order), the player's sources per variant and
     format (the first platform of each), and one card per variant with its downloads."""
@@ -57,7 +63,7 @@ def job_gallery(request, job: AdJob) -> dict:
         index = r.variant.index if r.variant else int(r.node_id.split(":")[1])
         script = (r.variant.script if r.variant else None) or {}
         card = cards.setdefault(index, {
-            "index": index, "number": index + 1, "variant": r.variant, "angle": script.get("angle") or "",
+            "index": index, "number": index + 1, "variant": r.variant, "angle": _angle_words(script.get("angle")),
             "framework": script.get("framework") or "", "hook": script.get("hook") or "",
             "caption": script.get("caption") or "", "hashtags": script.get("hashtags") or [],
             "voice": voices.get(index, ""), "duration_s": r.duration_s, "poster": None, "downloads": []})

@@ -170,7 +170,7 @@ def workspace_new(request):
     return render(request, "dashboard/workspace_new.html", {"form": form})
 
 
-# --------------------------------------------------------------------------- workspace home
+# --------------------------------------------------------------------------- workspace home (the Ads list: results.py)
 
 
 @workspace_view(Membership.Role.ADMIN)
@@ -300,11 +300,7 @@ def _job(request, job_id) -> AdJob:
 
 
 def _job_context(request, job: AdJob) -> dict:
-    context = {"job": job, "progress": ads_selectors.job_progress(job), "bars": selectors.job_stage_bars(job)}
-    if job.status == AdJob.Status.SUCCEEDED:
-        renders = list(job.renders.select_related("variant").order_by("node_id"))
-        context["renders"] = renders
-    return context
+    return {"job": job, "progress": ads_selectors.job_progress(job), "bars": selectors.job_stage_bars(job)}
 
 
 @workspace_view()

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 TITLE = "Cloud Nest Calming Cat Bed"
 URL = "https://shop.example.com/p/cloud-nest"
-SCRIPT = {"variant_id": "v1-pas", "framework": "pas", "angle": "comfort", "language": "en",
+SCRIPT = {"variant_id": "v1-pas", "framework": "pas", "angle": "problem:easy_clean", "language": "en",
           "hook": "Your cat deserves a cloud.", "scenes": [{"voiceover": "Your cat deserves a cloud."}],
           "cta": "Shop now", "caption": "Sleep like a cat.", "hashtags": ["cats"]}
 RENDERS = [("render:0:9x16:tiktok", "9:16", (108, 192), "tiktok"), ("render:0:1x1", "1:1", (108, 108), None),
@@ -90,8 +90,8 @@ def test_results_page_is_gallery_first(finished):
     # a card per variant: angle, voice, length, poster, a download per format/platform with its size
     cards = re.findall(r'<article class="card variant-card".*?</article>', html, re.S)
     assert len(cards) == 2
-    assert "Variant 1 · comfort" in cards[0] and "Heart 1" in cards[0] and "1.5 s" in cards[0]
-    assert "Variant 2 · price" in cards[1] and "Heart 2" in cards[1]
+    assert "Variant 1 · Problem: easy clean" in cards[0] and "Heart 1" in cards[0] and "1.5 s" in cards[0]
+    assert "Variant 2 · Price" in cards[1] and "Heart 2" in cards[1]
     assert re.search(r'<img src="[^"]+/thumbnail/"', cards[0])
     downloads = re.findall(r'download="([^"]+)"[^>]*>Download ([^<]+)<small>([^<]+)</small>', cards[0])
     assert [(name, label.strip()) for name, label, _ in downloads] == [

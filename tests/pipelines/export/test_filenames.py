@@ -20,7 +20,8 @@ def test_name_is_ascii_and_safe_in_any_file_system():
 
 
 def test_a_non_latin_title_falls_back_to_the_page_name():
-    name = render_filename("小米智能猫窝 2", 0, "1:1", None, "mp4", product_url="https://shop.example.cn/p/smart-cat-bed.html")
+    name = render_filename("小米智能猫窝 2", 0, "1:1", None, "mp4",
+                           product_url="https://shop.example.cn/p/smart-cat-bed.html")
     assert name == "smart-cat-bed_v1_1x1_generic.mp4"
     assert render_filename("", 0, "1:1", None, "mp4") == "item_v1_1x1_generic.mp4"  # never an empty stem
 

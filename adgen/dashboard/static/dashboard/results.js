@@ -52,7 +52,8 @@
     variantButtons.forEach(function (b) {
       b.addEventListener("click", function () {
         show(b.dataset.variant, gallery.dataset.format);
-        gallery.scrollIntoView({ behavior: "smooth", block: "start" });
+        var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        gallery.scrollIntoView({ behavior: still ? "auto" : "smooth", block: "start" });
         player.focus({ preventScroll: true });
       });
     });
