@@ -170,3 +170,23 @@ def test_render_final_quality_shows_its_price_and_asks_once(finished):
     assert response.status_code == 302 and response.url.endswith(f"/jobs/{final.pk}/")
     assert final.quoted_credits == price and final.options["preview"] is False
     assert final.options["aspects"] == ["9:16", "1:1"] and len(final.options["scripts"]) == 2
+
+
+def test_a_job_from_a_url_names_its_files_after_the_scraped_product(make_user, settings, tmp_path):
+    """No Product row: the name comes from what the scrape stage recorded, as in the export."""
+    from django.core.files.base import ContentFile
+
+    from adgen.ads.models import Render
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    owner = make_user()
+    job = AdJob.objects.create(workspace=owner.workspace, url="https://shop.example.com/p/mug", options={},
+                               status=AdJob.Status.SUCCEEDED)
+    StageRun.objects.create(workspace=owner.workspace, job=job, node_id="scrape", stage="scrape", queue="io",
+                            status="done", artifacts={"product": {"title": "Rocket Mug: Insulated 12oz!",
+                                                                  "url": "https://shop.example.com/p/mug"}})
+    render = Render(workspace=owner.workspace, job=job, node_id="render:0:4x5:instagram", aspect="4:5",
+                    platform="instagram", artifact_key="k" * 64)
+    render.file.save("r.mp4", ContentFile(b"video bytes"))
+    response = owner.client.get(f"{owner.base}/renders/{render.pk}/video/?download=1")
+    assert response["Content-Disposition"] == 'attachment; filename="rocket-mug-insulated-12oz_v1_4x5_instagram.mp4"'
