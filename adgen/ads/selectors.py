@@ -147,3 +147,11 @@ def render_download_name(render: Render, ext: str = "mp4", *, product_names: dic
     variant = render.variant.index if render.variant else int(render.node_id.split(":")[1])
     return render_filename(names["product_title"], variant, render.aspect, render.platform or None, ext,
                            product_url=names["product_url"])
+
+
+def job_archive_name(job: AdJob) -> str:
+    """The name the job's zip downloads as: its product and the job (`pipelines.export.archive_filename`)."""
+    from pipelines.export import archive_filename
+
+    names = job_product_names(job)
+    return archive_filename(names["product_title"], str(job.pk), product_url=names["product_url"])

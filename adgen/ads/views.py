@@ -123,7 +123,7 @@ class AdJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         if job.status != AdJob.Status.SUCCEEDED or not job.archive:
             return Response({"code": "not_found", "message": "This job has no exported batch yet."},
                             status=status.HTTP_404_NOT_FOUND)
-        return _file_response(job.archive, filename=f"adgen-{job.pk}.zip")
+        return _file_response(job.archive, filename=selectors.job_archive_name(job))
 
 
 @extend_schema_view(

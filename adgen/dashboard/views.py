@@ -391,7 +391,7 @@ def render_file(request, render_id, kind: str):
 @workspace_view()
 def job_archive(request, job_id):
     job = _job(request, job_id)
-    return _file_response(job.archive, download=True, filename=f"adgen-{job.pk}.zip")
+    return _file_response(job.archive, download=True, filename=ads_selectors.job_archive_name(job))
 
 
 # --------------------------------------------------------------------------- brand kits

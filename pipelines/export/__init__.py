@@ -24,7 +24,7 @@ from pipelines.media import has_faststart, media_info
 from pipelines.product import ASPECTS, AdScript, Product, RenderOutput
 
 __all__ = ["ProductBatch", "RenderedOutput", "export_batch", "export_combine", "export_files", "slugify",
-           "adgen_version", "render_filename", "post_copy_filename", "product_slug"]
+           "adgen_version", "render_filename", "post_copy_filename", "archive_filename", "product_slug"]
 
 
 def adgen_version() -> str:
@@ -63,6 +63,11 @@ def post_copy_filename(product_title: str | None, variant_index: int, *, product
                        same_title_number: int = 1) -> str:
     """A variant's post copy (caption, CTA, hashtags), named like its videos: `<product>_v<n>_post.txt`."""
     return f"{_product_part(product_title, product_url, same_title_number)}_v{variant_index + 1}_post.txt"
+
+
+def archive_filename(product_title: str | None, job_id: str, *, product_url: str | None = None) -> str:
+    """A job's zip of every file: `<product>_<job id's first 8>.zip` (one product has many jobs)."""
+    return f"{product_slug(product_title, product_url)}_{str(job_id).replace('-', '')[:8]}.zip"
 
 
 def _product_part(title: str | None, url: str | None, same_title_number: int) -> str:

@@ -236,10 +236,13 @@ def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_s
     assert page.locator("text=Download all (zip)").count() == 1, "the finished job has no batch zip (job.archive)"
     with page.expect_download() as download_info:
         page.click("text=Download all (zip)")
+    zip_name = download_info.value.suggested_filename
+    assert re.fullmatch(r"cloud-nest-calming-cat-bed[a-z0-9-]*_[0-9a-f]{8}\.zip", zip_name), zip_name
     archive = tmp_path / "all.zip"
     download_info.value.save_as(archive)
     with zipfile.ZipFile(archive) as zf:
         assert any(name.endswith(".mp4") for name in zf.namelist()), zf.namelist()
+        assert f"batch/{name}" in zf.namelist()  # the single download's name is the zip's name for that file
     # the edited script is the one that was rendered
     job = AdJob.objects.dangerously_unscoped().get(pk=job_url.rstrip("/").rsplit("/", 1)[1])
     script = job.variants.get(index=0).script

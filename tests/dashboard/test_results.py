@@ -129,6 +129,12 @@ def test_zip_entries_have_the_same_names_as_single_downloads(finished):
 
     response = finished.client.get(f"{finished.base}/jobs/{finished.job.pk}/archive.zip")
     assert response.status_code == 200
+    zip_name = f"cloud-nest-calming-cat-bed_{finished.job.pk.hex[:8]}.zip"
+    assert response["Content-Disposition"] == f'attachment; filename="{zip_name}"'
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {finished.raw_api_key}")
+    from_api = api.get(f"/api/v1/workspaces/{finished.workspace.pk}/ads/{finished.job.pk}/archive/")
+    assert from_api.status_code == 200 and from_api["Content-Disposition"] == f'attachment; filename="{zip_name}"'
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as zf:
         names = {name.rsplit("/", 1)[-1] for name in zf.namelist()}
     for render in finished.renders.values():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.export import post_copy_filename, render_filename
+from pipelines.export import archive_filename, post_copy_filename, render_filename
 
 
 def test_name_carries_product_variant_aspect_and_platform():
@@ -28,3 +28,8 @@ def test_a_non_latin_title_falls_back_to_the_page_name():
 
 def test_products_sharing_a_title_in_one_export_are_numbered():
     assert render_filename("Mug", 0, "9:16", None, "mp4", same_title_number=2) == "mug-2_v1_9x16_generic.mp4"
+
+
+def test_the_jobs_zip_carries_the_product_and_the_job():
+    assert archive_filename("Cloud Nest Calming Cat Bed", "1a2b3c4d-0000-4000-8000-000000000000") == \
+        "cloud-nest-calming-cat-bed_1a2b3c4d.zip"
