@@ -222,7 +222,7 @@ def stage_render(ctx: StageContext, params: RenderParams, deps: dict[str, NodeRe
     return {**output.model_dump(mode="json"), "timeline": timeline.model_dump(mode="json")}
 
 
-@register_stage("export", "3")
+@register_stage("export", "4")  # 4: files named by render_filename (v<n>, not the script id)
 def stage_export(ctx: StageContext, params: ExportParams, deps: dict[str, NodeResult]) -> dict:
     from pipelines.export import ProductBatch, export_batch
 

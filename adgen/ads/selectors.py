@@ -121,3 +121,37 @@ def job_progress_percent(job: AdJob, runs: list[StageRun]) -> int:
     if not rest:
         return int(10 * fraction(planning)) if job.kind == AdJob.Kind.AD else int(99 * fraction(planning))
     return min(99, int(10 + 90 * fraction(rest)))
+
+
+def job_product_names(job: AdJob) -> dict:
+    """The product title and page URL the job's export named its files by (the scraped product:
+    the job's Product row, else what its scrape or script stage recorded), as keyword arguments
+    for `pipelines.export.render_filename`."""
+    data = (job.product.data or {}) if job.product_id else {}
+    if not data:
+        recorded = job.stage_runs.filter(node_id__in=("scrape", "script")).values_list("node_id", "artifacts")
+        by_node = {node: (artifacts or {}).get("product") for node, artifacts in recorded}
+        data = by_node.get("scrape") or by_node.get("script") or {}
+    title = data.get("title") or (job.product.title if job.product_id else "")
+    page_url = data.get("canonical_url") or data.get("url") or (job.product.url if job.product_id else job.url)
+    return {"product_title": title, "product_url": page_url}
+
+
+def render_download_name(render: Render, ext: str = "mp4", *, product_names: dict | None = None) -> str:
+    """The file name a render downloads as, the export's own (`render_filename`), so a file saved
+    from the dashboard or the API matches the one in the job's zip. Pass `product_names`
+    (job_product_names) when naming many renders of one job."""
+    from pipelines.export import render_filename
+
+    names = product_names if product_names is not None else job_product_names(render.job)
+    variant = render.variant.index if render.variant else int(render.node_id.split(":")[1])
+    return render_filename(names["product_title"], variant, render.aspect, render.platform or None, ext,
+                           product_url=names["product_url"])
+
+
+def job_archive_name(job: AdJob) -> str:
+    """The name the job's zip downloads as: its product and the job (`pipelines.export.archive_filename`)."""
+    from pipelines.export import archive_filename
+
+    names = job_product_names(job)
+    return archive_filename(names["product_title"], str(job.pk), product_url=names["product_url"])

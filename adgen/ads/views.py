@@ -123,7 +123,7 @@ class AdJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         if job.status != AdJob.Status.SUCCEEDED or not job.archive:
             return Response({"code": "not_found", "message": "This job has no exported batch yet."},
                             status=status.HTTP_404_NOT_FOUND)
-        return _file_response(job.archive, filename=f"adgen-{job.pk}.zip")
+        return _file_response(job.archive, filename=selectors.job_archive_name(job))
 
 
 @extend_schema_view(
@@ -139,12 +139,12 @@ class RenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceS
     filter_fields = {"job": "job_id", "aspect": "aspect", "platform": "platform"}
 
     def get_queryset(self):
-        return super().get_queryset().select_related("variant")
+        return super().get_queryset().select_related("variant", "job__product")
 
     @action(detail=True, methods=["get"])
     def download(self, request, *args, **kwargs):
         render = self.get_object()
-        return _file_response(render.file, filename=f"adgen-{render.job_id}-{render.node_id.replace(':', '_')}.mp4")
+        return _file_response(render.file, filename=selectors.render_download_name(render))
 
 
 @extend_schema_view(**_ws_schema())

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from adgen.dashboard import api_keys, team, views
+from adgen.dashboard import api_keys, results, team, views
 
 app_name = "dashboard"
 WS = "workspaces/<uuid:workspace_id>/"
@@ -16,7 +16,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
     path("workspaces/", views.overview, name="overview"),
     path("workspaces/new/", views.workspace_new, name="workspace-new"),
-    path(WS, views.workspace, name="workspace"),
+    path(WS, results.workspace, name="workspace"),
     path(WS + "members/", team.members, name="members"),
     path(WS + "members/<int:membership_id>/role/", team.member_role, name="member-role"),
     path(WS + "members/<int:membership_id>/remove/", team.member_remove, name="member-remove"),
@@ -26,10 +26,10 @@ urlpatterns = [
     path(WS + "create/", views.create, name="create"),
     path(WS + "products/<uuid:product_id>/", views.product, name="product"),
     path(WS + "products/<uuid:product_id>/scripts/", views.product_scripts, name="product-scripts"),
-    path(WS + "jobs/<uuid:job_id>/", views.job, name="job"),
+    path(WS + "jobs/<uuid:job_id>/", results.job, name="job"),
     path(WS + "jobs/<uuid:job_id>/progress/", views.job_progress, name="job-progress"),
     path(WS + "jobs/<uuid:job_id>/cancel/", views.job_cancel, name="job-cancel"),
-    path(WS + "jobs/<uuid:job_id>/upgrade/", views.job_upgrade, name="job-upgrade"),
+    path(WS + "jobs/<uuid:job_id>/upgrade/", results.job_upgrade, name="job-upgrade"),
     path(WS + "jobs/<uuid:job_id>/variants/<int:index>/rerender/", views.variant_rerender, name="variant-rerender"),
     path(WS + "jobs/<uuid:job_id>/archive.zip", views.job_archive, name="job-archive"),
     path(WS + "renders/<uuid:render_id>/<str:kind>/", views.render_file, name="render-file"),

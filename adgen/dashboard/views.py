@@ -178,15 +178,7 @@ def workspace_new(request):
     return render(request, "dashboard/workspace_new.html", {"form": form})
 
 
-# --------------------------------------------------------------------------- workspace home
-
-
-@workspace_view()
-def workspace(request):
-    jobs = ads_selectors.job_list(workspace=request.workspace)
-    page = Paginator(jobs, 20).get_page(request.GET.get("page"))
-    return render(request, "dashboard/workspace.html", {
-        "page": page, "balance": billing_selectors.account_balance(organization=request.workspace.organization)})
+# --------------------------------------------------------------------------- workspace home (the Ads list: results.py)
 
 
 # --------------------------------------------------------------------------- create flow
@@ -247,10 +239,10 @@ def product(request, product_id):
     return render(request, "dashboard/product_review.html", {"product": product, "form": form, "data": data})
 
 
-def _quote(request, options: dict, product, brand_kit) -> int | None:
+def _quote(request, options: dict, product, brand_kit, *, url: str | None = None) -> int | None:
     """The price of the job these options will submit: the same spec, the same plan."""
     try:
-        spec = ads_services.job_spec_build(options=options, url=None, product=product, brand_kit=brand_kit)
+        spec = ads_services.job_spec_build(options=options, url=url, product=product, brand_kit=brand_kit)
         return billing_selectors.job_quote(organization=request.workspace.organization, spec=spec)
     except (BillingError, ApiError):
         return None
@@ -300,19 +292,7 @@ def _job(request, job_id) -> AdJob:
 
 
 def _job_context(request, job: AdJob) -> dict:
-    context = {"job": job, "progress": ads_selectors.job_progress(job), "bars": selectors.job_stage_bars(job)}
-    if job.status == AdJob.Status.SUCCEEDED:
-        renders = list(job.renders.select_related("variant").order_by("node_id"))
-        context["renders"] = renders
-    return context
-
-
-@workspace_view()
-def job(request, job_id):
-    job = _job(request, job_id)
-    context = _job_context(request, job)
-    context["variants"] = list(job.variants.all())
-    return render(request, "dashboard/job.html", context)
+    return {"job": job, "progress": ads_selectors.job_progress(job), "bars": selectors.job_stage_bars(job)}
 
 
 @workspace_view()
@@ -336,27 +316,17 @@ def job_cancel(request, job_id):
     return redirect(_ws_url(request, "job", job_id=job.pk))
 
 
-def _resubmit(request, job: AdJob, *, scripts: list[dict], preview: bool) -> AdJob:
+def _resubmit_options(job: AdJob, *, scripts: list[dict], preview: bool) -> dict:
+    """A new job's options: this job's formats and settings, these scripts, this quality."""
     options = {k: v for k, v in job.options.items() if k in ("aspects", "duration", "language", "tone", "platforms")}
     options.update({"variants": len(scripts), "scripts": scripts, "preview": preview})
+    return options
+
+
+def _resubmit(request, job: AdJob, *, scripts: list[dict], preview: bool) -> AdJob:
+    options = _resubmit_options(job, scripts=scripts, preview=preview)
     return ads_services.job_submit(workspace=request.workspace, options=options, product=job.product,
                                    url=None if job.product else job.url, brand_kit=job.brand_kit, user=request.user)
-
-
-@workspace_view(Membership.Role.EDITOR)
-@require_POST
-def job_upgrade(request, job_id):
-    """Preview -> final: the same scripts, rendered at full quality."""
-    job = _job(request, job_id)
-    scripts = [v.script for v in job.variants.all()]
-    if job.status != AdJob.Status.SUCCEEDED or not scripts:
-        raise Http404("Only a finished job can be upgraded.")
-    try:
-        new = _resubmit(request, job, scripts=scripts, preview=False)
-    except (ApiError, BillingError) as exc:
-        messages.error(request, _message(exc))
-        return redirect(_ws_url(request, "job", job_id=job.pk))
-    return redirect(_ws_url(request, "job", job_id=new.pk))
 
 
 @workspace_view(Membership.Role.EDITOR)
@@ -403,15 +373,17 @@ def _file_response(field, *, download: bool, filename: str | None = None, user_f
 def render_file(request, render_id, kind: str):
     item = _get_or_404(ads_selectors.render_list(workspace=request.workspace), pk=render_id)
     field = {"video": item.file, "thumbnail": item.thumbnail, "captions": item.captions}.get(kind)
-    if field is None:
+    if not field:
         raise Http404("No such file.")
-    return _file_response(field, download=bool(request.GET.get("download")))
+    # saved under the export's name (product, variant, aspect, platform), as in the job's zip
+    name = ads_selectors.render_download_name(item, field.name.rsplit(".", 1)[-1])
+    return _file_response(field, download=bool(request.GET.get("download")), filename=name)
 
 
 @workspace_view()
 def job_archive(request, job_id):
     job = _job(request, job_id)
-    return _file_response(job.archive, download=True, filename=f"adgen-{job.pk}.zip")
+    return _file_response(job.archive, download=True, filename=ads_selectors.job_archive_name(job))
 
 
 # --------------------------------------------------------------------------- brand kits

@@ -1,7 +1,8 @@
 """Export: a batch folder a brand uploads from, with manifest.json (the contract in issue 2).
 
-Files are named `<product>_<variant>_<aspect>_<platform>.mp4` (+ .srt, .vtt, .jpg) plus a post
-copy `<product>_<variant>_post.txt` per variant. Every MP4 is checked with ffprobe before it is
+Files are named by `render_filename`: `<product>_v<n>_<aspect>_<platform>.mp4` (+ .srt, .vtt, .jpg)
+plus a post copy `<product>_v<n>_post.txt` per variant; the dashboard and the API name their
+downloads with the same function. Every MP4 is checked with ffprobe before it is
 announced in the manifest, so a manifest never names a broken file.
 """
 
@@ -23,7 +24,7 @@ from pipelines.media import has_faststart, media_info
 from pipelines.product import ASPECTS, AdScript, Product, RenderOutput
 
 __all__ = ["ProductBatch", "RenderedOutput", "export_batch", "export_combine", "export_files", "slugify",
-           "adgen_version"]
+           "adgen_version", "render_filename", "post_copy_filename", "archive_filename", "product_slug"]
 
 
 def adgen_version() -> str:
@@ -35,17 +36,43 @@ def adgen_version() -> str:
         return "0.1.0"
 
 
-def product_file_slug(batch: "ProductBatch") -> str:
+def product_slug(title: str | None, url: str | None = None) -> str:
     """A file-name stem for the product: its title, or the page's URL name when the title is
     mostly non-Latin (a Chinese title would otherwise shrink to its digits)."""
-    from_title = slugify(batch.product.title, 32)
+    from_title = slugify(title or "", 32)
     if len(from_title.replace("-", "")) >= 6:
         return from_title
     from urllib.parse import urlsplit
 
-    page = urlsplit(batch.product.canonical_url or batch.product.url or "").path.rstrip("/").rsplit("/", 1)[-1]
-    from_url = slugify(page.rsplit(".", 1)[0], 32)
-    return from_url if len(from_url) > len(from_title) else (from_title or "product")
+    page = urlsplit(url or "").path.rstrip("/").rsplit("/", 1)[-1]
+    from_url = slugify(page.rsplit(".", 1)[0], 32) if page else ""
+    return from_url if len(from_url) > len(from_title) else from_title
+
+
+def render_filename(product_title: str | None, variant_index: int, aspect: str, platform: str | None, ext: str,
+                    *, product_url: str | None = None, same_title_number: int = 1) -> str:
+    """The one name a delivered file has wherever it is downloaded (export folder and zip, the
+    dashboard, the API): `<product>_v<n>_<aspect>_<platform>.<ext>`, ASCII only, e.g.
+    `cloud-nest-calming-cat-bed_v1_9x16_tiktok.mp4`. `variant_index` counts from 0 (shown from 1);
+    `same_title_number` > 1 tells apart products of one export that share a title."""
+    product = _product_part(product_title, product_url, same_title_number)
+    return f"{product}_v{variant_index + 1}_{aspect.replace(':', 'x')}_{platform or 'generic'}.{ext.lstrip('.')}"
+
+
+def post_copy_filename(product_title: str | None, variant_index: int, *, product_url: str | None = None,
+                       same_title_number: int = 1) -> str:
+    """A variant's post copy (caption, CTA, hashtags), named like its videos: `<product>_v<n>_post.txt`."""
+    return f"{_product_part(product_title, product_url, same_title_number)}_v{variant_index + 1}_post.txt"
+
+
+def archive_filename(product_title: str | None, job_id: str, *, product_url: str | None = None) -> str:
+    """A job's zip of every file: `<product>_<job id's first 8>.zip` (one product has many jobs)."""
+    return f"{product_slug(product_title, product_url)}_{str(job_id).replace('-', '')[:8]}.zip"
+
+
+def _product_part(title: str | None, url: str | None, same_title_number: int) -> str:
+    product = product_slug(title, url)
+    return f"{product}-{same_title_number}" if same_title_number > 1 else product
 
 
 def slugify(text: str, max_len: int = 40) -> str:
@@ -150,28 +177,25 @@ def export_batch(batches: list[ProductBatch], out_dir: Path, engines: dict, timi
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     products_json = []
-    used_slugs: set[str] = set()
+    used_slugs: dict[str, int] = {}  # product slug -> how many products of this export carry it
     written: list[Path] = []
     for batch in batches:
-        product_slug = product_file_slug(batch)
-        base, n = product_slug, 2
-        while product_slug in used_slugs:
-            product_slug, n = f"{base}-{n}", n + 1
-        used_slugs.add(product_slug)
+        title, page_url = batch.product.title, batch.product.canonical_url or batch.product.url
+        slug = product_slug(title, page_url)
+        used_slugs[slug] = same_title_number = used_slugs.get(slug, 0) + 1
+        names = {"product_url": page_url, "same_title_number": same_title_number}
         variants_json = []
         for v, script in enumerate(batch.scripts):
-            variant_slug = slugify(script.variant_id or f"v{v + 1}", 24)
             outputs = []
             layout = None
             for item in (r for r in batch.renders if r.variant == v):
                 out = item.output
                 layout = layout or item.layout
-                stem = f"{product_slug}_{variant_slug}_{out.aspect.replace(':', 'x')}_{out.platform or 'generic'}"
                 src = item.dir / out.file
                 if not src.is_file():
                     raise ExportError(f"The {out.aspect} render of variant {script.variant_id} is missing.",
                                       code="missing_output")
-                video = out_dir / f"{stem}.mp4"
+                video = out_dir / render_filename(title, v, out.aspect, out.platform, "mp4", **names)
                 _place(src, video)
                 checked = _check_video(video, out)
                 entry = {"aspect": out.aspect, "width": out.width, "height": out.height,
@@ -180,17 +204,17 @@ def export_batch(batches: list[ProductBatch], out_dir: Path, engines: dict, timi
                          "platform": out.platform, "size_bytes": checked["size_bytes"],
                          "video_codec": checked["video_codec"], "audio_codec": checked["audio_codec"],
                          "fps": checked["fps"], "faststart": checked["faststart"]}
-                for key, attr, suffix in (("captions", "captions", ".srt"), ("captions_vtt", "captions_vtt", ".vtt"),
-                                          ("thumbnail", "thumbnail", ".jpg")):
+                for key, attr, ext in (("captions", "captions", "srt"), ("captions_vtt", "captions_vtt", "vtt"),
+                                       ("thumbnail", "thumbnail", "jpg")):
                     name = getattr(out, attr)
                     if name and (item.dir / name).is_file():
-                        dst = out_dir / f"{stem}{suffix}"
+                        dst = out_dir / render_filename(title, v, out.aspect, out.platform, ext, **names)
                         _place(item.dir / name, dst)
                         entry[key] = dst.name
                         written.append(dst)
                 written.append(video)
                 outputs.append(entry)
-            copy_file = out_dir / f"{product_slug}_{variant_slug}_post.txt"
+            copy_file = out_dir / post_copy_filename(title, v, **names)
             copy_file.write_text(post_copy(script, batch.product, batch.url), encoding="utf-8")
             written.append(copy_file)
             variants_json.append({"id": script.variant_id, "framework": script.framework,

@@ -130,6 +130,7 @@ def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_s
     page.fill("#id_variants", "1")
     page.fill("#id_duration", "8")
     assert page.is_checked("input[name=aspects][value='9:16']") and page.is_checked("#id_preview")
+    page.check("input[name=aspects][value='1:1']")  # two formats: the gallery switches between them
     page.click("button:has-text('Write scripts')")
 
     # scripts: edit the opening line (the hook), see the quote, generate
@@ -159,6 +160,44 @@ def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_s
     shoot(page, "results")
 
     video_url = base + page.get_attribute("video source", "src")
+
+    # the gallery's format switcher: only the rendered formats; 1:1 swaps the player to the square render
+    assert [t.split() for t in page.locator(".format-switch [data-format]").all_inner_texts()] == [
+        ["9:16", "Vertical"], ["1:1", "Square"]]
+    assert page.get_attribute("#preview-player", "poster")
+    page.click(".format-switch [data-format='1:1']")
+    assert page.get_attribute(".format-switch [data-format='1:1']", "aria-pressed") == "true"
+    assert page.get_attribute(".format-switch [data-format='9:16']", "aria-pressed") == "false"
+    player = "document.querySelector('#preview-player')"
+    wait_until(page, f"{player}.readyState >= 1 && {player}.videoWidth > 0 "
+                     f"&& {player}.videoWidth === {player}.videoHeight")
+    assert base + page.get_attribute("video source", "src") != video_url
+    page.focus(".format-switch [data-format='9:16']")  # keyboard: a button, Enter presses it
+    page.keyboard.press("Enter")
+    wait_until(page, f"{player}.readyState >= 1 && {player}.videoHeight > {player}.videoWidth")
+
+    # a single download is named after the product, variant, format and platform
+    with page.expect_download() as single:
+        page.click(".variant-card .downloads a.download >> nth=0")
+    name = single.value.suggested_filename
+    assert re.fullmatch(r"cloud-nest-calming-cat-bed[a-z0-9-]*_v1_9x16_generic\.mp4", name), name
+
+    # the Ads list: a row with the poster, the formats and the cost
+    page.goto(workspace_url)
+    row = page.locator(".ad-row").first
+    assert row.locator(".ad-thumb img").count() == 1 and "9:16 · 1:1" in row.inner_text()
+    assert re.search(r"\d+ credits", row.inner_text())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the Ads list overflows a phone"
+    shoot(page, "ads-list")
+    page.goto(job_url)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the results page overflows a phone"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("#upgrade")  # the price on the button, then one question before anything is spent
+    page.wait_for_selector("#upgrade-price")
+    shoot(page, "upgrade-confirm")
 
     # buy credits through the Stripe stand-in, then Stripe's signed webhook arrives
     page.click("nav.tabs >> text=Billing")
@@ -197,10 +236,13 @@ def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_s
     assert page.locator("text=Download all (zip)").count() == 1, "the finished job has no batch zip (job.archive)"
     with page.expect_download() as download_info:
         page.click("text=Download all (zip)")
+    zip_name = download_info.value.suggested_filename
+    assert re.fullmatch(r"cloud-nest-calming-cat-bed[a-z0-9-]*_[0-9a-f]{8}\.zip", zip_name), zip_name
     archive = tmp_path / "all.zip"
     download_info.value.save_as(archive)
     with zipfile.ZipFile(archive) as zf:
         assert any(name.endswith(".mp4") for name in zf.namelist()), zf.namelist()
+        assert f"batch/{name}" in zf.namelist()  # the single download's name is the zip's name for that file
     # the edited script is the one that was rendered
     job = AdJob.objects.dangerously_unscoped().get(pk=job_url.rstrip("/").rsplit("/", 1)[1])
     script = job.variants.get(index=0).script

@@ -232,7 +232,7 @@ def test_upgrade_preview_to_final_and_rerender_one_variant(make_user):
     Variant.objects.create(workspace=owner.workspace, job=job, index=1, script={
         **script, "hook": "Other", "scenes": [{"voiceover": "Other first line."}, {"voiceover": "Second line."}]})
 
-    response = owner.client.post(f"{owner.base}/jobs/{job.pk}/upgrade/")
+    response = owner.client.post(f"{owner.base}/jobs/{job.pk}/upgrade/", {"confirm": "1"})  # the confirm page's POST
     final = AdJob.objects.for_workspace(owner.workspace).exclude(pk=job.pk).get()
     assert response.url.endswith(f"/jobs/{final.pk}/")
     assert final.options["preview"] is False and len(final.options["scripts"]) == 2
