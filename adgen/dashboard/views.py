@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from adgen.ads import selectors as ads_selectors
 from adgen.ads import services as ads_services
-from adgen.ads.models import AdJob, Product, Render
+from adgen.ads.models import AdJob, Product
 from adgen.billing import selectors as billing_selectors
 from adgen.billing import services as billing_services
 from adgen.billing.errors import BillingError
