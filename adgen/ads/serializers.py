@@ -172,11 +172,21 @@ class StageSerializer(serializers.Serializer):
     elapsed_s = serializers.FloatField(allow_null=True)
 
 
+class ErrorHintSerializer(serializers.Serializer):
+    """adgen.ads.error_hints: what a failure means to a marketer and what to do next."""
+
+    title = serializers.CharField()
+    next_step = serializers.CharField()
+    link_problem = serializers.BooleanField(help_text="the product link is the trouble: try it again or use another")
+    retry_may_help = serializers.BooleanField(help_text="the same job again could succeed")
+
+
 class AdJobSerializer(serializers.ModelSerializer):
     """A job with its overall and per-stage progress, error, and outputs (download URLs)."""
 
     progress = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
+    error_hint = serializers.SerializerMethodField()
     stages = serializers.SerializerMethodField()
     outputs = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField(help_text="what to check before posting: the ad's language is "
@@ -185,7 +195,7 @@ class AdJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = AdJob
         fields = ["id", "status", "progress", "url", "product", "brand_kit", "options", "quoted_credits",
-                  "error", "stages", "outputs", "warnings", "created", "started_at", "finished_at"]
+                  "error", "error_hint", "stages", "outputs", "warnings", "created", "started_at", "finished_at"]
         read_only_fields = fields
 
     def _status(self, obj) -> dict:
@@ -201,6 +211,10 @@ class AdJobSerializer(serializers.ModelSerializer):
 
     def get_error(self, obj) -> dict | None:
         return self._status(obj)["error"]
+
+    @extend_schema_field(ErrorHintSerializer(allow_null=True))
+    def get_error_hint(self, obj) -> dict | None:
+        return self._status(obj)["error_hint"]
 
     def get_stages(self, obj) -> list[dict]:
         return self._status(obj)["stages"]

@@ -26,6 +26,7 @@ from adgen.billing import services as billing_services
 from adgen.billing.errors import BillingError
 from adgen.dashboard import forms
 from adgen.dashboard import selectors
+from adgen.ops import selectors as ops_selectors
 from adgen.security.throttles import ScrapeThrottle, SignupEmailThrottle, SignupThrottle, throttled_or_none
 from adgen.security.uploads import served_content_type
 from tenants import selectors as tenant_selectors
@@ -202,7 +203,7 @@ def members(request):
 
 @workspace_view(Membership.Role.EDITOR)
 def create(request):
-    form = forms.ProductUrlForm(request.POST or None)
+    form = forms.ProductUrlForm(request.POST or None, initial={"url": request.GET.get("url", "")})  # "use a different link"
     if request.method == "POST" and form.is_valid():
         if throttled_or_none(request, ScrapeThrottle) is not None:
             form.add_error("url", "This workspace has read many pages in the last hour; try again later.")
@@ -224,7 +225,9 @@ def product(request, product_id):
     polling = request.headers.get("HX-Request") == "true"
     if product.status != Product.Status.READY:
         template = "dashboard/_product_pending.html" if polling else "dashboard/product_pending.html"
-        return render(request, template, {"product": product})
+        return render(request, template, {
+            "product": product, "failure": selectors.product_failure(product),
+            "worker_gap": ops_selectors.worker_gap(selectors.product_waiting_queues(product))})
     if polling:  # the pending page's poll: the product is ready now
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
@@ -308,7 +311,9 @@ def _job(request, job_id) -> AdJob:
 
 
 def _job_context(request, job: AdJob) -> dict:
-    context = {"job": job, "progress": ads_selectors.job_progress(job), "bars": selectors.job_stage_bars(job)}
+    context = {"job": job, "progress": ads_selectors.job_progress(job), "bars": selectors.job_stage_bars(job),
+               "failure": selectors.job_failure(job),
+               "worker_gap": None if job.is_terminal else ops_selectors.worker_gap(selectors.job_waiting_queues(job))}
     if job.status == AdJob.Status.SUCCEEDED:
         renders = list(job.renders.select_related("variant").order_by("node_id"))
         context["renders"] = renders
