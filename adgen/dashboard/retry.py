@@ -52,7 +52,7 @@ def job_edit_retry(request, job_id):
     job = _ended_job(request, job_id)
     draft = selectors.job_retry_draft(job)
     if draft is None:
-        return redirect(_ws_url(request, "create") + "?" + urlencode({"url": job.url}))
+        return redirect(_ws_url(request, "create") + "?" + urlencode({"url": job.url, "retry_of": job.pk}))
     request.session[_draft_key(job.product)] = draft
     if draft["scripts"]:
         return redirect(_ws_url(request, "product-scripts", product_id=job.product.pk))

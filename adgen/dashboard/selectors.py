@@ -135,17 +135,28 @@ def product_waiting_queues(product: Product) -> set[str]:
                .values_list("queue", flat=True))
 
 
+def job_retry_seed(job: AdJob) -> dict:
+    """What a retried job keeps whatever product it is for: its options (not its scripts, which are
+    about its product) and its brand kit."""
+    return {"options": {k: v for k, v in (job.options or {}).items() if k != "scripts"},
+            "brand_kit": str(job.brand_kit_id) if job.brand_kit_id else None}
+
+
+def retry_draft(seed: dict, product: Product, scripts: list[dict] | None = None) -> dict:
+    """The create flow's session draft for `product`, seeded from a failed job."""
+    return {"product": product_review_data(product), "images": list(range(len(product.images or []))),
+            "options": seed["options"], "scripts": scripts or [], "brand_kit": seed["brand_kit"]}
+
+
 def job_retry_draft(job: AdJob) -> dict | None:
-    """The review/scripts draft (the create flow's session draft) that "Edit and retry" starts
-    from: the failed job's options and scripts. None when the job has no readable product (it was
-    submitted by link and the link is the thing to change)."""
+    """The review/scripts draft that "Edit and retry" starts from: the failed job's options and
+    scripts. None when the job has no readable product (it was submitted by link, and the link is
+    the thing to change)."""
     product = job.product
     if product is None or product.status != Product.Status.READY:
         return None
-    options = {k: v for k, v in (job.options or {}).items() if k != "scripts"}
     scripts = (job.options or {}).get("scripts") or [v.script for v in job.variants.order_by("index")]
-    return {"product": product_review_data(product), "images": list(range(len(product.images or []))),
-            "options": options, "scripts": scripts, "brand_kit": str(job.brand_kit_id) if job.brand_kit_id else None}
+    return retry_draft(job_retry_seed(job), product, scripts)
 
 
 def product_review_data(product) -> dict:

@@ -4,6 +4,7 @@ through the URL's workspace, and every write goes through the apps' services."""
 from __future__ import annotations
 
 import mimetypes
+import uuid
 from urllib.parse import urlsplit
 from functools import wraps
 
@@ -210,6 +211,7 @@ def create(request):
             return render(request, "dashboard/create.html", {"form": form, "recent": []}, status=429)
         product = ads_services.product_scrape_submit(workspace=request.workspace, url=form.cleaned_data["url"],
                                                      user=request.user)
+        _retry_seed_keep(request, product)
         return redirect(_ws_url(request, "product", product_id=product.pk))
     recent = ads_selectors.product_list(workspace=request.workspace)[:6]
     return render(request, "dashboard/create.html", {"form": form, "recent": recent})
@@ -217,6 +219,30 @@ def create(request):
 
 def _draft_key(product) -> str:
     return f"dashboard_draft:{product.pk}"
+
+
+def _retry_seed_key(product) -> str:
+    return f"dashboard_retry_seed:{product.pk}"
+
+
+def _retry_seed_keep(request, product) -> None:
+    """A failed job retried with a different link (?retry_of=<job>): its options wait in the
+    session for the new product's review page."""
+    try:
+        job_id = uuid.UUID(request.GET.get("retry_of", ""))
+    except ValueError:
+        return
+    job = ads_selectors.job_get(workspace=request.workspace, job_id=job_id)
+    if job is not None and job.kind == AdJob.Kind.AD:
+        request.session[_retry_seed_key(product)] = selectors.job_retry_seed(job)
+
+
+def _retry_seed_draft(request, product) -> dict | None:
+    seed = request.session.pop(_retry_seed_key(product), None)
+    if seed is None:
+        return None
+    draft = request.session[_draft_key(product)] = selectors.retry_draft(seed, product)
+    return draft
 
 
 @workspace_view(Membership.Role.EDITOR)
@@ -233,7 +259,7 @@ def product(request, product_id):
         response["HX-Refresh"] = "true"
         return response
     data = selectors.product_review_data(product)
-    draft = request.session.get(_draft_key(product))
+    draft = request.session.get(_draft_key(product)) or _retry_seed_draft(request, product)
     kits = ads_selectors.brand_kit_list(workspace=request.workspace)
     form = forms.ReviewForm(request.POST or None, images=product.images, brand_kits=kits,
                             initial=forms.review_initial(data, product.images, draft))

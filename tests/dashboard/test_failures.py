@@ -74,7 +74,8 @@ def test_a_failed_job_leads_with_what_to_do_and_keeps_the_raw_error_for_support(
     assert RAW not in headline(html) and "unreachable" not in headline(html).split("jobs/")[0]
     assert "in stage" not in html and "<strong>scrape</strong>" not in html
     # the product link was the trouble: try it again, or a different one
-    assert "Try the link again" in html and f"{owner.base}/create/?url=https%3A//shop.example.com/p" in html
+    assert "Try the link again" in html
+    assert f"{owner.base}/create/?url=https%3A//shop.example.com/p&amp;retry_of={job.pk}" in html
     progress = owner.client.get(f"{owner.base}/jobs/{job.pk}/progress/").content.decode()
     assert "The product page did not answer" in progress and RAW not in headline(progress)
 
@@ -144,15 +145,29 @@ def test_edit_and_retry_prefills_the_scripts_page_with_the_failed_jobs_options_a
     assert new.options["duration"] == 10 and new.options["tone"] == "premium" and new.product == job.product
 
 
-def test_edit_and_retry_of_a_job_without_a_product_goes_to_the_create_page_with_its_link(make_user):
+def test_a_job_submitted_by_link_is_edited_on_the_create_page_and_keeps_its_options(make_user):
     owner = make_user(credits=10_000)
-    job = services.job_submit(workspace=owner.workspace, options={**OPTIONS}, url="https://shop.example.com/gone",
-                              user=owner.user)
+    job = services.job_submit(workspace=owner.workspace, options={**OPTIONS, "duration": 12, "tone": "playful"},
+                              url="https://shop.example.com/gone", user=owner.user)
     job = failed(job, code="timeout", stage="scrape")
     response = owner.client.post(f"{owner.base}/jobs/{job.pk}/edit-retry/")
-    assert response.url == f"{owner.base}/create/?url=https%3A%2F%2Fshop.example.com%2Fgone"
+    assert response.url == f"{owner.base}/create/?url=https%3A%2F%2Fshop.example.com%2Fgone&retry_of={job.pk}"
     page = owner.client.get(response.url).content.decode()
     assert 'value="https://shop.example.com/gone"' in page
+    # a different link: the new product's review starts from the failed job's options
+    response = owner.client.post(response.url, {"url": "https://shop.example.com/works"})
+    product = Product.objects.for_workspace(owner.workspace).get(url="https://shop.example.com/works")
+    assert response.url == f"{owner.base}/products/{product.pk}/"
+    Product.objects.for_workspace(owner.workspace).filter(pk=product.pk).update(
+        status="ready", title="Works", data={"url": product.url, "title": "Works"})
+    review = owner.client.get(response.url).content.decode()
+    assert re.search(r"<option value=\"playful\"[^>]*selected", review)
+    assert re.search(r"name=\"duration\" value=\"12\"", review) and 'value="Works"' in review
+    # another tenant's job id seeds nothing
+    stranger = make_user()
+    stranger.client.post(f"{stranger.base}/create/?retry_of={job.pk}", {"url": "https://shop.example.com/x"})
+    other = Product.objects.for_workspace(stranger.workspace).get()
+    assert f"dashboard_retry_seed:{other.pk}" not in stranger.client.session
 
 
 def test_only_editors_see_and_use_the_buttons(make_user):
