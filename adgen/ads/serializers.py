@@ -12,6 +12,7 @@ from pydantic import ValidationError as PydanticValidationError
 from rest_framework import exceptions, serializers
 
 from adgen.ads import selectors
+from adgen.ads.error_hints import error_hint
 from adgen.ads.models import AdJob, BrandKit, Product, Render, Webhook
 from adgen.security.outbound import validate_fetch_url, validate_outbound_url
 from adgen.security.uploads import BRAND_FILE_RULES, clean_brand_file
@@ -113,16 +114,30 @@ class ProductCreateSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=2000, validators=[public_http_url])
 
 
+class ErrorHintSerializer(serializers.Serializer):
+    """adgen.ads.error_hints: what a failure means to a marketer and what to do next."""
+
+    title = serializers.CharField()
+    next_step = serializers.CharField()
+    link_problem = serializers.BooleanField(help_text="the product link is the trouble: try it again or use another")
+    retry_may_help = serializers.BooleanField(help_text="the same job again could succeed")
+
+
 class AdProductSerializer(serializers.ModelSerializer):
     error = serializers.SerializerMethodField()
+    error_hint = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
-        fields = ["id", "url", "status", "title", "data", "images", "error", "created", "updated"]
+        fields = ["id", "url", "status", "title", "data", "images", "error", "error_hint", "created", "updated"]
         read_only_fields = fields
 
     def get_error(self, obj) -> dict | None:
         return {"code": obj.error_code, "message": obj.error_message} if obj.error_code else None
+
+    @extend_schema_field(ErrorHintSerializer(allow_null=True))
+    def get_error_hint(self, obj) -> dict | None:
+        return error_hint(obj.error_code) if obj.error_code else None
 
 
 class BrandKitSerializer(serializers.ModelSerializer):
@@ -170,15 +185,6 @@ class StageSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     elapsed_s = serializers.FloatField(allow_null=True)
-
-
-class ErrorHintSerializer(serializers.Serializer):
-    """adgen.ads.error_hints: what a failure means to a marketer and what to do next."""
-
-    title = serializers.CharField()
-    next_step = serializers.CharField()
-    link_problem = serializers.BooleanField(help_text="the product link is the trouble: try it again or use another")
-    retry_may_help = serializers.BooleanField(help_text="the same job again could succeed")
 
 
 class AdJobSerializer(serializers.ModelSerializer):

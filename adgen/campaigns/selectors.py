@@ -54,7 +54,8 @@ RUN_STATUS_WORDS = {
 }
 ITEM_STATUS_WORDS = {
     CampaignRunItem.Status.PENDING: "Waiting", CampaignRunItem.Status.UNCHANGED: "Skipped: unchanged",
-    CampaignRunItem.Status.OVER_BUDGET: "Skipped: over budget", CampaignRunItem.Status.OVER_CAP: "Skipped: video cap reached",
+    CampaignRunItem.Status.OVER_BUDGET: "Skipped: over budget",
+    CampaignRunItem.Status.OVER_CAP: "Skipped: video cap reached",
     CampaignRunItem.Status.RENDERING: "Making ads", CampaignRunItem.Status.SUCCEEDED: "Ads made",
     CampaignRunItem.Status.FAILED: "Failed",
 }

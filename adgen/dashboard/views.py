@@ -204,7 +204,8 @@ def members(request):
 
 @workspace_view(Membership.Role.EDITOR)
 def create(request):
-    form = forms.ProductUrlForm(request.POST or None, initial={"url": request.GET.get("url", "")})  # "use a different link"
+    # ?url=: "Use a different link" on a failed job or product starts from the link that failed
+    form = forms.ProductUrlForm(request.POST or None, initial={"url": request.GET.get("url", "")})
     if request.method == "POST" and form.is_valid():
         if throttled_or_none(request, ScrapeThrottle) is not None:
             form.add_error("url", "This workspace has read many pages in the last hour; try again later.")

@@ -2,7 +2,8 @@
 whose page does not answer (a loopback port nobody listens on) fails; its page says what happened
 and what to do (the raw error folded under "Technical details"); "Use a different link" opens the
 create page with that link filled in; the working store link goes through review (the failed
-job's options filled in) and scripts, and the new job succeeds. Screenshots of the failed job page at 390 and 1280 px go to out/screenshots/."""
+job's options filled in) and scripts, and the new job succeeds. Screenshots of the failed job page
+at 390 and 1280 px go to out/screenshots/ (job-failed-*.png)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def dead_link() -> str:
     return f"http://127.0.0.1:{port}/products/gone.html"
 
 
-def test_a_failed_job_says_what_to_do_and_a_different_link_succeeds(workers, browser, live_server, store_url):  # noqa: F811
+def test_a_failed_job_says_what_to_do_and_a_different_link_succeeds(workers, browser, live_server,  # noqa: F811
+                                                                    store_url):
     from adgen.ads import services
     from adgen.ads.models import AdJob
     from tenants.models import Workspace

@@ -241,6 +241,10 @@ def test_the_api_job_carries_the_hint(make_user):
     body = api.get(f"/api/v1/workspaces/{owner.workspace.pk}/ads/{job.pk}/").json()
     assert body["error"]["code"] == "unreachable" and body["error"]["message"] == RAW
     assert body["error_hint"]["title"] == "The product page did not answer" and body["error_hint"]["link_problem"]
-    schema = api.get("/api/v1/schema/?format=json").json()
-    job_schema = schema["components"]["schemas"]["AdJob"]["properties"]
-    assert "error_hint" in job_schema
+    product = Product.objects.create(workspace=owner.workspace, url="http://127.0.0.1:9/p", status="failed",
+                                     error_code="timeout", error_message="ReadTimeout")
+    body = api.get(f"/api/v1/workspaces/{owner.workspace.pk}/products/{product.pk}/").json()
+    assert body["error_hint"]["title"] == "The product page did not answer"
+    schema = api.get("/api/v1/schema/?format=json").json()["components"]["schemas"]
+    assert "error_hint" in schema["AdJob"]["properties"] and "error_hint" in schema["AdProduct"]["properties"]
+    assert set(schema["ErrorHint"]["properties"]) == {"title", "next_step", "link_problem", "retry_may_help"}
