@@ -242,7 +242,7 @@ def _retry_seed_draft(request, product) -> dict | None:
     seed = request.session.pop(_retry_seed_key(product), None)
     if seed is None:
         return None
-    draft = request.session[_draft_key(product)] = selectors.retry_draft(seed, product)
+    request.session[_draft_key(product)] = draft = selectors.retry_draft(seed, product)
     return draft
 
 
@@ -254,7 +254,8 @@ def product(request, product_id):
         template = "dashboard/_product_pending.html" if polling else "dashboard/product_pending.html"
         return render(request, template, {
             "product": product, "failure": selectors.product_failure(product),
-            "worker_gap": ops_selectors.worker_gap(selectors.product_waiting_queues(product))})
+            "worker_gap": None if product.status == Product.Status.FAILED
+            else ops_selectors.worker_gap(selectors.product_waiting_queues(product))})
     if polling:  # the pending page's poll: the product is ready now
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
