@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from adgen.ads.error_hints import error_hint
 from adgen.ads.models import AdJob, BrandKit, Product, Render, StageRun, Webhook
 from tenants.models import Workspace
 
@@ -77,10 +78,12 @@ def job_progress(job: AdJob) -> int:
 
 def job_status(job: AdJob, *, base_url: str | None = None) -> dict:
     """The job as the API, the SSE stream and the dashboard show it."""
+    ended_badly = job.status in (AdJob.Status.FAILED, AdJob.Status.CANCELLED) and job.error_code
     return {
         "id": str(job.pk), "status": job.status, "progress": job_progress(job),
         "error": ({"code": job.error_code, "message": job.error_message, "stage": job.error_stage or None}
-                  if job.status in (AdJob.Status.FAILED, AdJob.Status.CANCELLED) and job.error_code else None),
+                  if ended_badly else None),
+        "error_hint": error_hint(job.error_code) if ended_badly else None,
         "stages": job_stage_progress(job),
         "outputs": job_outputs(job, base_url=base_url),
         "warnings": job_warnings(job),

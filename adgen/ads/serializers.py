@@ -12,6 +12,7 @@ from pydantic import ValidationError as PydanticValidationError
 from rest_framework import exceptions, serializers
 
 from adgen.ads import selectors
+from adgen.ads.error_hints import error_hint
 from adgen.ads.models import AdJob, BrandKit, Product, Render, Webhook
 from adgen.security.outbound import validate_fetch_url, validate_outbound_url
 from adgen.security.uploads import BRAND_FILE_RULES, clean_brand_file
@@ -113,16 +114,30 @@ class ProductCreateSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=2000, validators=[public_http_url])
 
 
+class ErrorHintSerializer(serializers.Serializer):
+    """adgen.ads.error_hints: what a failure means to a marketer and what to do next."""
+
+    title = serializers.CharField()
+    next_step = serializers.CharField()
+    link_problem = serializers.BooleanField(help_text="the product link is the trouble: try it again or use another")
+    retry_may_help = serializers.BooleanField(help_text="the same job again could succeed")
+
+
 class AdProductSerializer(serializers.ModelSerializer):
     error = serializers.SerializerMethodField()
+    error_hint = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
-        fields = ["id", "url", "status", "title", "data", "images", "error", "created", "updated"]
+        fields = ["id", "url", "status", "title", "data", "images", "error", "error_hint", "created", "updated"]
         read_only_fields = fields
 
     def get_error(self, obj) -> dict | None:
         return {"code": obj.error_code, "message": obj.error_message} if obj.error_code else None
+
+    @extend_schema_field(ErrorHintSerializer(allow_null=True))
+    def get_error_hint(self, obj) -> dict | None:
+        return error_hint(obj.error_code) if obj.error_code else None
 
 
 class BrandKitSerializer(serializers.ModelSerializer):
@@ -177,6 +192,7 @@ class AdJobSerializer(serializers.ModelSerializer):
 
     progress = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
+    error_hint = serializers.SerializerMethodField()
     stages = serializers.SerializerMethodField()
     outputs = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField(help_text="what to check before posting: the ad's language is "
@@ -185,7 +201,7 @@ class AdJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = AdJob
         fields = ["id", "status", "progress", "url", "product", "brand_kit", "options", "quoted_credits",
-                  "error", "stages", "outputs", "warnings", "created", "started_at", "finished_at"]
+                  "error", "error_hint", "stages", "outputs", "warnings", "created", "started_at", "finished_at"]
         read_only_fields = fields
 
     def _status(self, obj) -> dict:
@@ -201,6 +217,10 @@ class AdJobSerializer(serializers.ModelSerializer):
 
     def get_error(self, obj) -> dict | None:
         return self._status(obj)["error"]
+
+    @extend_schema_field(ErrorHintSerializer(allow_null=True))
+    def get_error_hint(self, obj) -> dict | None:
+        return self._status(obj)["error_hint"]
 
     def get_stages(self, obj) -> list[dict]:
         return self._status(obj)["stages"]

@@ -146,6 +146,15 @@ def job_submit(*, workspace: Workspace, options: dict, url: str | None = None, p
     return job
 
 
+def job_retry(*, job: AdJob, user=None) -> AdJob:
+    """The same job again, as a new job with a new hold (the failed or cancelled one released its
+    hold when it ended): the same options, product or link, and brand kit."""
+    if job.status not in (AdJob.Status.FAILED, AdJob.Status.CANCELLED):
+        raise Conflict("Only a failed or cancelled job can be retried.", code="job_not_ended")
+    return job_submit(workspace=job.workspace, options=dict(job.options or {}), product=job.product,
+                      url=None if job.product else job.url, brand_kit=job.brand_kit, user=user)
+
+
 def _json_options(options: dict) -> dict:
     return {k: (str(v.pk) if hasattr(v, "pk") else v) for k, v in options.items()}
 

@@ -4,11 +4,10 @@ Scoping comes from tenants.api.WorkspaceScopedViewSet (404 outside the URL's wor
 from __future__ import annotations
 
 import json
-import time
 
 from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, renderers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response

@@ -156,13 +156,14 @@ class ReviewForm(forms.Form):
 
 
 def review_initial(data: dict, images: list, draft: dict | None) -> dict:
-    if draft:
+    defaults = {**_review_product_initial(data), "images": list(range(len(images))), "variants": 2,
+                "aspects": ["9:16"], "duration": 20, "language": page_language(data.get("language")),
+                "tone": "friendly", "preview": True}
+    if draft:  # a draft may come from a retried API job that set only some options: the rest default
         product, options = draft["product"], draft["options"]
-        return {**_review_product_initial(product), **options, "images": draft["images"],
+        return {**defaults, **_review_product_initial(product), **options, "images": draft["images"],
                 "brand_kit": draft.get("brand_kit")}
-    return {**_review_product_initial(data), "images": list(range(len(images))), "variants": 2,
-            "aspects": ["9:16"], "duration": 20, "language": page_language(data.get("language")),
-            "tone": "friendly", "preview": True}
+    return defaults
 
 
 def _review_product_initial(data: dict) -> dict:

@@ -13,7 +13,8 @@ from django.http import Http404
 
 from adgen.ads import selectors as ads_selectors
 from adgen.ads.billing_hooks import JOB_REFERENCE_PREFIX, job_id_from_reference
-from adgen.ads.models import AdJob
+from adgen.ads.error_hints import error_hint_for
+from adgen.ads.models import AdJob, Product, StageRun
 from adgen.billing import selectors as billing_selectors
 from adgen.billing.models import CreditHold
 from tenants import selectors as tenant_selectors
@@ -147,11 +148,70 @@ def job_stage_bars(job: AdJob) -> list[dict]:
                   else "done" if statuses == {"done"} else "cancelled" if "cancelled" in statuses else "pending")
         errors = [n["error"] for n in nodes if n["error"]]
         bars.append({"stage": stage, "label": STAGE_LABELS.get(stage, stage.title()), "status": status,
+                     "error_title": error_hint_for(errors[0]["code"]).title if errors else "",
                      "percent": round(sum(n["progress"] for n in nodes) / len(nodes)),
                      "done": sum(1 for n in nodes if n["status"] == "done"), "total": len(nodes),
                      "message": next((n["message"] for n in nodes if n["status"] == "running" and n["message"]), ""),
                      "error": errors[0] if errors else None})
     return bars
+
+
+def failure_view(*, code: str, message: str, stage: str = "") -> dict:
+    """A failure as the dashboard shows it: the plain-language hint first, the step in words, and
+    the raw code and message kept for support (the template puts them under "Technical details")."""
+    hint = error_hint_for(code)
+    return {"hint": hint, "stage": STAGE_LABELS.get(stage, stage.title()) if stage else "",
+            "link_problem": hint.link_problem or stage == "scrape", "code": code, "message": message}
+
+
+def job_failure(job: AdJob) -> dict | None:
+    if job.status == AdJob.Status.FAILED:
+        return failure_view(code=job.error_code, message=job.error_message, stage=job.error_stage)
+    if job.status == AdJob.Status.CANCELLED:
+        return failure_view(code=job.error_code or "cancelled", message=job.error_message)
+    return None
+
+
+def product_failure(product: Product) -> dict | None:
+    if product.status != Product.Status.FAILED:
+        return None
+    return failure_view(code=product.error_code, message=product.error_message, stage="scrape")
+
+
+def job_waiting_queues(job: AdJob) -> set[str]:
+    """The queues the job's queued stages wait on (what a worker must consume for it to move)."""
+    return set(job.stage_runs.filter(status=StageRun.Status.QUEUED).values_list("queue", flat=True))
+
+
+def product_waiting_queues(product: Product) -> set[str]:
+    """The queues the product's page-reading job waits on."""
+    return set(StageRun.objects.for_workspace(product.workspace_id)
+               .filter(job__product=product, job__kind=AdJob.Kind.SCRAPE, status=StageRun.Status.QUEUED)
+               .values_list("queue", flat=True))
+
+
+def job_retry_seed(job: AdJob) -> dict:
+    """What a retried job keeps whatever product it is for: its options (not its scripts, which are
+    about its product) and its brand kit."""
+    return {"options": {k: v for k, v in (job.options or {}).items() if k != "scripts"},
+            "brand_kit": str(job.brand_kit_id) if job.brand_kit_id else None}
+
+
+def retry_draft(seed: dict, product: Product, scripts: list[dict] | None = None) -> dict:
+    """The create flow's session draft for `product`, seeded from a failed job."""
+    return {"product": product_review_data(product), "images": list(range(len(product.images or []))),
+            "options": seed["options"], "scripts": scripts or [], "brand_kit": seed["brand_kit"]}
+
+
+def job_retry_draft(job: AdJob) -> dict | None:
+    """The review/scripts draft that "Edit and retry" starts from: the failed job's options and
+    scripts. None when the job has no readable product (it was submitted by link, and the link is
+    the thing to change)."""
+    product = job.product
+    if product is None or product.status != Product.Status.READY:
+        return None
+    scripts = (job.options or {}).get("scripts") or [v.script for v in job.variants.order_by("index")]
+    return retry_draft(job_retry_seed(job), product, scripts)
 
 
 def product_review_data(product) -> dict:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from adgen.dashboard import api_keys, results, team, views
+from adgen.dashboard import api_keys, results, retry, team, views
 
 app_name = "dashboard"
 WS = "workspaces/<uuid:workspace_id>/"
@@ -31,6 +31,9 @@ urlpatterns = [
     path(WS + "jobs/<uuid:job_id>/cancel/", views.job_cancel, name="job-cancel"),
     path(WS + "jobs/<uuid:job_id>/upgrade/", results.job_upgrade, name="job-upgrade"),
     path(WS + "jobs/<uuid:job_id>/variants/<int:index>/rerender/", views.variant_rerender, name="variant-rerender"),
+    path(WS + "jobs/<uuid:job_id>/retry/", retry.job_retry, name="job-retry"),
+    path(WS + "jobs/<uuid:job_id>/edit-retry/", retry.job_edit_retry, name="job-edit-retry"),
+    path(WS + "products/<uuid:product_id>/retry/", retry.product_retry, name="product-retry"),
     path(WS + "jobs/<uuid:job_id>/archive.zip", views.job_archive, name="job-archive"),
     path(WS + "renders/<uuid:render_id>/<str:kind>/", views.render_file, name="render-file"),
     path(WS + "brand-kits/", views.brand_kits, name="brand-kits"),

@@ -4,6 +4,7 @@ through the URL's workspace, and every write goes through the apps' services."""
 from __future__ import annotations
 
 import mimetypes
+import uuid
 from urllib.parse import urlsplit
 from functools import wraps
 
@@ -27,6 +28,7 @@ from adgen.billing.errors import BillingError
 from adgen.billing.stripe_client import card_payments_enabled
 from adgen.dashboard import forms
 from adgen.dashboard import selectors
+from adgen.ops import selectors as ops_selectors
 from adgen.security.throttles import ScrapeThrottle, SignupEmailThrottle, SignupThrottle, throttled_or_none
 from adgen.security.uploads import served_content_type
 from tenants import selectors as tenant_selectors
@@ -186,13 +188,15 @@ def workspace_new(request):
 
 @workspace_view(Membership.Role.EDITOR)
 def create(request):
-    form = forms.ProductUrlForm(request.POST or None)
+    # ?url=: "Use a different link" on a failed job or product starts from the link that failed
+    form = forms.ProductUrlForm(request.POST or None, initial={"url": request.GET.get("url", "")})
     if request.method == "POST" and form.is_valid():
         if throttled_or_none(request, ScrapeThrottle) is not None:
             form.add_error("url", "This workspace has read many pages in the last hour; try again later.")
             return render(request, "dashboard/create.html", {"form": form, "recent": []}, status=429)
         product = ads_services.product_scrape_submit(workspace=request.workspace, url=form.cleaned_data["url"],
                                                      user=request.user)
+        _retry_seed_keep(request, product)
         return redirect(_ws_url(request, "product", product_id=product.pk))
     recent = ads_selectors.product_list(workspace=request.workspace)[:6]
     return render(request, "dashboard/create.html", {"form": form, "recent": recent})
@@ -202,19 +206,46 @@ def _draft_key(product) -> str:
     return f"dashboard_draft:{product.pk}"
 
 
+def _retry_seed_key(product) -> str:
+    return f"dashboard_retry_seed:{product.pk}"
+
+
+def _retry_seed_keep(request, product) -> None:
+    """A failed job retried with a different link (?retry_of=<job>): its options wait in the
+    session for the new product's review page."""
+    try:
+        job_id = uuid.UUID(request.GET.get("retry_of", ""))
+    except ValueError:
+        return
+    job = ads_selectors.job_get(workspace=request.workspace, job_id=job_id)
+    if job is not None and job.kind == AdJob.Kind.AD:
+        request.session[_retry_seed_key(product)] = selectors.job_retry_seed(job)
+
+
+def _retry_seed_draft(request, product) -> dict | None:
+    seed = request.session.pop(_retry_seed_key(product), None)
+    if seed is None:
+        return None
+    request.session[_draft_key(product)] = draft = selectors.retry_draft(seed, product)
+    return draft
+
+
 @workspace_view(Membership.Role.EDITOR)
 def product(request, product_id):
     product = _get_or_404(ads_selectors.product_list(workspace=request.workspace), pk=product_id)
     polling = request.headers.get("HX-Request") == "true"
     if product.status != Product.Status.READY:
         template = "dashboard/_product_pending.html" if polling else "dashboard/product_pending.html"
-        return render(request, template, {"product": product})
+        return render(request, template, {
+            "product": product, "failure": selectors.product_failure(product),
+            "worker_gap": None if product.status == Product.Status.FAILED
+            else ops_selectors.worker_gap(selectors.product_waiting_queues(product))})
     if polling:  # the pending page's poll: the product is ready now
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
     data = selectors.product_review_data(product)
-    draft = request.session.get(_draft_key(product))
+    draft = request.session.get(_draft_key(product)) or _retry_seed_draft(request, product)
     kits = ads_selectors.brand_kit_list(workspace=request.workspace)
     form = forms.ReviewForm(request.POST or None, images=product.images, brand_kits=kits,
                             initial=forms.review_initial(data, product.images, draft))
@@ -292,7 +323,9 @@ def _job(request, job_id) -> AdJob:
 
 
 def _job_context(request, job: AdJob) -> dict:
-    return {"job": job, "progress": ads_selectors.job_progress(job), "bars": selectors.job_stage_bars(job)}
+    return {"job": job, "progress": ads_selectors.job_progress(job), "bars": selectors.job_stage_bars(job),
+            "failure": selectors.job_failure(job),
+            "worker_gap": None if job.is_terminal else ops_selectors.worker_gap(selectors.job_waiting_queues(job))}
 
 
 @workspace_view()

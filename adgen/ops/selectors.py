@@ -120,6 +120,38 @@ def workers() -> list[dict]:
     return rows
 
 
+def queues_without_worker(queues) -> list[str]:
+    """Which of `queues` (those a waiting job needs) no live worker consumes: the dashboard's
+    "no worker is running" banner. One query, and none at all when nothing waits."""
+    from adgen.ops.models import WorkerHeartbeat
+
+    needed = set(queues)
+    if not needed:
+        return []
+    stale_before = timezone.now() - timedelta(seconds=settings.ADGEN_WORKER_STALE_S)
+    consumed = {q for row in WorkerHeartbeat.objects.filter(seen_at__gte=stale_before).values_list("queues", flat=True)
+                for q in row or ()}
+    return sorted(needed - consumed, key=_queue_order)
+
+
+def _queue_order(queue: str) -> tuple:
+    return (QUEUES.index(queue) if queue in QUEUES else len(QUEUES), queue)
+
+
+# every ad needs both (pages are read on io, scripts and renders run on cpu): one worker takes both
+EVERY_JOB_NEEDS = ("io", "cpu")
+
+
+def worker_gap(queues) -> dict | None:
+    """The dashboard's banner for a job or product that waits: the queues nobody consumes and the
+    command an operator runs, or None when a live worker covers them (or nothing waits)."""
+    missing = queues_without_worker(queues)
+    if not missing:
+        return None
+    start = set(missing) | (set(EVERY_JOB_NEEDS) if set(missing) & set(EVERY_JOB_NEEDS) else set())
+    return {"queues": missing, "command": "adgen worker --queues " + ",".join(sorted(start, key=_queue_order))}
+
+
 def health() -> tuple[bool, dict]:
     """(healthy, report). Healthy = database, broker, file storage and artifact store answer.
     Workers and queues are reported (a queue with work and no live consumer is a warning)."""

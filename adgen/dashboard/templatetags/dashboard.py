@@ -42,3 +42,47 @@ def schedule_words(campaign):
     from adgen.campaigns.schedules import schedule_describe
 
     return schedule_describe(campaign.schedule, campaign.time_zone)
+
+
+@register.filter
+def run_status_words(status):
+    from adgen.campaigns.selectors import RUN_STATUS_WORDS
+
+    return RUN_STATUS_WORDS.get(status, status)
+
+
+@register.filter
+def item_status_words(status):
+    from adgen.campaigns.selectors import ITEM_STATUS_WORDS
+
+    return ITEM_STATUS_WORDS.get(status, status)
+
+
+@register.filter
+def run_summary_words(run):
+    from adgen.campaigns.selectors import run_summary_words as words
+
+    return words(run)
+
+
+@register.filter
+def run_credits_words(run):
+    from adgen.campaigns.selectors import run_credits_words as words
+
+    return words(run)
+
+
+@register.filter
+def error_hint_of(code):
+    """The plain-language hint (title, next step) for an error code."""
+    from adgen.ads.error_hints import error_hint_for
+
+    return error_hint_for(code)
+
+
+@register.filter
+def failure_of(code, message=""):
+    """A failure for dashboard/_failure.html from a code and its raw message (campaign runs)."""
+    from adgen.dashboard.selectors import failure_view
+
+    return failure_view(code=code, message=message or "")
