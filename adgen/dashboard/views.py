@@ -240,9 +240,13 @@ def product(request, product_id):
         product_data = form.product_data(data)
         kit = form.cleaned_data["brand_kit"]
         try:
+            # fitted to the pace of the voice that will read them, as the pipeline's own script stage does
+            pace = selectors.script_pace(spec=_job_spec(options, product, kit),
+                                         language=options.get("language") or product_data.get("language") or "en")
             scripts = selectors.script_drafts(
                 product_data=product_data, image_urls=[i.get("url", "") for i in product.images],
-                included_images=included, options=options, banned_words=getattr(kit, "banned_words", None) or ())
+                included_images=included, options=options, banned_words=getattr(kit, "banned_words", None) or (),
+                words_per_second=pace)
         except PipelineError as exc:
             form.add_error(None, f"{_message(exc)} ({exc.code})")
         except pydantic.ValidationError as exc:
@@ -255,10 +259,19 @@ def product(request, product_id):
     return render(request, "dashboard/product_review.html", {"product": product, "form": form, "data": data})
 
 
-def _quote(request, options: dict, product, brand_kit) -> int | None:
-    """The price of the job these options will submit: the same spec, the same plan."""
+def _job_spec(options: dict, product, brand_kit):
+    """The spec these options will submit; None where the options do not make one (submitting says why)."""
     try:
-        spec = ads_services.job_spec_build(options=options, url=None, product=product, brand_kit=brand_kit)
+        return ads_services.job_spec_build(options=options, url=None, product=product, brand_kit=brand_kit)
+    except ApiError:
+        return None
+
+
+def _quote(request, spec) -> int | None:
+    """The price of the job this spec will submit: the same spec, the same plan."""
+    if spec is None:
+        return None
+    try:
         return billing_selectors.job_quote(organization=request.workspace.organization, spec=spec)
     except (BillingError, ApiError):
         return None
@@ -273,7 +286,8 @@ def product_scripts(request, product_id):
         return redirect(_ws_url(request, "product", product_id=product.pk))
     kits = ads_selectors.brand_kit_list(workspace=request.workspace)
     brand_kit = kits.filter(pk=draft["brand_kit"]).first() if draft.get("brand_kit") else None
-    quote = _quote(request, draft["options"], product, brand_kit)
+    spec = _job_spec(draft["options"], product, brand_kit)
+    quote = _quote(request, spec)
     balance = billing_selectors.account_balance(organization=request.workspace.organization)
     error = None
     if request.method == "POST":
@@ -292,9 +306,10 @@ def product_scripts(request, product_id):
             else:
                 del request.session[_draft_key(product)]
                 return redirect(_ws_url(request, "job", job_id=job.pk))
+    storyboard = selectors.script_storyboard(scripts=draft["scripts"], spec=spec, product_images=product.images)
     return render(request, "dashboard/product_scripts.html", {
-        "product": product, "draft": draft, "quote": quote, "balance": balance, "brand_kit": brand_kit,
-        "error": error}, status=400 if error else 200)
+        "product": product, "draft": draft, "storyboard": storyboard, "quote": quote, "balance": balance,
+        "brand_kit": brand_kit, "error": error}, status=400 if error else 200)
 
 
 # --------------------------------------------------------------------------- jobs

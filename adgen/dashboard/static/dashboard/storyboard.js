@@ -1,0 +1,90 @@
+// The script page's storyboard: each variant's spoken length estimated as the user types, scenes
+// moved up and down (the hidden order fields tell the server), and the sticky credit bar kept off
+// the field being edited. A static file because the site's Content-Security-Policy allows no inline script.
+(() => {
+  // a caption token, as pipelines.voice.rates counts them: a word, or one CJK character
+  const CHARACTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
+  const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
+  const TOLERANCE = 0.1; // the script writer's own: a script within ±10 % of its target fits
+
+  function tokens(text) {
+    const characters = (text.match(CHARACTER) || []).length;
+    return characters + (text.replace(CHARACTER, " ").match(WORD) || []).length;
+  }
+
+  function updateEstimate(variant) {
+    const pace = parseFloat(variant.dataset.wordsPerSecond);
+    const pause = parseFloat(variant.dataset.scenePause) || 0;
+    const target = parseFloat(variant.dataset.targetSeconds);
+    const output = variant.querySelector("[data-length-estimate]");
+    if (!(pace > 0) || !(target > 0) || !output) return;
+    const spoken = [...variant.querySelectorAll("[data-voiceover]")].map((field) => tokens(field.value)).filter((n) => n > 0);
+    const seconds = spoken.reduce((sum, n) => sum + n, 0) / pace + pause * Math.max(0, spoken.length - 1);
+    const off = seconds / target - 1;
+    const state = off > TOLERANCE ? "long" : off < -TOLERANCE ? "short" : "fits";
+    const note = { long: " · too long", short: " · short", fits: "" }[state];
+    output.textContent = `About ${Math.round(seconds)} s of ${Math.round(target)} s${note}`;
+    output.dataset.state = state;
+    output.dataset.seconds = seconds.toFixed(2);
+  }
+
+  function renumber(list) {
+    [...list.querySelectorAll(":scope > [data-scene]")].forEach((card, place, cards) => {
+      card.querySelector("[data-scene-order]").value = String(place);
+      card.querySelector("[data-scene-number]").textContent = String(place + 1);
+      card.querySelector("[data-move='-1']").disabled = place === 0;
+      card.querySelector("[data-move='1']").disabled = place === cards.length - 1;
+    });
+  }
+
+  function move(button, status) {
+    const card = button.closest("[data-scene]");
+    const list = card.parentElement;
+    const step = Number(button.dataset.move);
+    const neighbour = step < 0 ? card.previousElementSibling : card.nextElementSibling;
+    if (!neighbour) return;
+    list.insertBefore(card, step < 0 ? neighbour : neighbour.nextElementSibling);
+    renumber(list);
+    // moving a node drops its focus; keep the keyboard on the same button, or its twin at either end
+    (button.disabled ? card.querySelector(`[data-move='${-step}']`) : button).focus();
+    const cards = [...list.children];
+    const variantTitle = list.closest("[data-variant]").querySelector("h2").textContent.trim();
+    status.textContent = `${card.dataset.sceneName} is now scene ${cards.indexOf(card) + 1} of ${cards.length} in ${variantTitle}.`;
+  }
+
+  // the bar is sticky: the page scrolls a focused field clear of it (scroll-padding-bottom in
+  // storyboard.css reads --quote-bar-height), and a field already under it is brought up
+  function keepClearOf(bar) {
+    const root = document.documentElement;
+    const measure = () => root.style.setProperty("--quote-bar-height", `${Math.ceil(bar.getBoundingClientRect().height)}px`);
+    measure();
+    if ("ResizeObserver" in window) new ResizeObserver(measure).observe(bar);
+    document.addEventListener("focusin", (event) => {
+      const field = event.target;
+      if (!(field instanceof HTMLElement) || bar.contains(field) || getComputedStyle(bar).position !== "sticky") return;
+      const barTop = bar.getBoundingClientRect().top;
+      const bottom = field.getBoundingClientRect().bottom;
+      const margin = 12;
+      if (bottom > barTop - margin) window.scrollBy(0, bottom - barTop + margin);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const status = document.querySelector("[data-storyboard-status]");
+    for (const variant of document.querySelectorAll("[data-variant]")) {
+      updateEstimate(variant);
+      variant.addEventListener("input", (event) => {
+        if (event.target.matches("[data-voiceover]")) updateEstimate(variant);
+      });
+      for (const moves of variant.querySelectorAll("[data-scene-moves]")) moves.hidden = false;
+      const list = variant.querySelector(".scene-cards");
+      if (list) renumber(list);
+      variant.addEventListener("click", (event) => {
+        const button = event.target.closest("[data-move]");
+        if (button && status) move(button, status);
+      });
+    }
+    const bar = document.querySelector("[data-quote-bar]");
+    if (bar) keepClearOf(bar);
+  });
+})();
