@@ -147,7 +147,8 @@ def script_pace(*, spec, language: str) -> float:
 def script_storyboard(*, scripts: list[dict], spec, product_images: list[dict]) -> list[dict]:
     """The script page's storyboard: per variant its plain framework name, target length and reading
     pace, and per scene its plain name and what it shows (the presenter, a product image, or b-roll)."""
-    from pipelines.avatar.looks import DEFAULT_LOOK, LOOKS
+    from pipelines.avatar.looks import DEFAULT_LOOK, LOOKS, get_look
+    from pipelines.script.guards import LENGTH_TOLERANCE
     from pipelines.script.locale import SCENE_PAUSE_S
     from pipelines.script.roles import framework_name, scene_name
 
@@ -157,12 +158,12 @@ def script_storyboard(*, scripts: list[dict], spec, product_images: list[dict]) 
         language = script.get("language") or "en"
         if language not in paces:
             paces[language] = script_pace(spec=spec, language=language)
-        presenter = spec.presenter(v)[1] if spec is not None else None
-        if presenter and presenter not in LOOKS:
-            presenter_shot = {"kind": "portrait"}  # the brand kit's photo, animated by the photo presenter
-        else:
-            look = presenter or DEFAULT_LOOK
-            presenter_shot = {"kind": "presenter", "look": look, "label": LOOKS[look].label.split(":")[0]}
+        presenter = (spec.presenter(v)[1] if spec is not None else None) or DEFAULT_LOOK
+        if presenter.strip().lower() in LOOKS:
+            look = get_look(presenter)
+            presenter_shot = {"kind": "presenter", "look": look.name, "label": look.label.split(":")[0]}
+        else:  # the brand kit's portrait, animated by the photo presenter
+            presenter_shot = {"kind": "portrait"}
         scenes = []
         for i, scene in enumerate(script["scenes"]):
             visual = scene.get("visual") or "avatar"
@@ -178,7 +179,7 @@ def script_storyboard(*, scripts: list[dict], spec, product_images: list[dict]) 
                            "voiceover": scene.get("voiceover", ""), "on_screen_text": scene.get("on_screen_text", "")})
         variants.append({"index": v, "script": script, "framework": framework_name(script.get("framework")),
                          "target_s": script.get("target_duration_s") or 20, "words_per_second": paces[language],
-                         "scene_pause_s": SCENE_PAUSE_S, "scenes": scenes})
+                         "scene_pause_s": SCENE_PAUSE_S, "length_tolerance": LENGTH_TOLERANCE, "scenes": scenes})
     return variants
 
 

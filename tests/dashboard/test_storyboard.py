@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from pipelines.script.roles import FRAMEWORK_NAMES, SCENE_ROLES
 from pipelines.voice import rates
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCT_DATA = {
     "url": "https://shop.example.com/p", "title": "Cloud Nest Cat Bed", "price": 49.0, "currency": "USD",
@@ -117,6 +119,7 @@ def test_pace_attribute_is_the_pipelines_pace_for_the_jobs_voice(make_user):
     assert paces == [pytest.approx(expected)] * 2
     assert expected != pytest.approx(rates.words_per_second(DEFAULT_ENGINES["voice"], None, "en"))
     assert re.search(r'data-target-seconds="20(\.0)?"', html) and 'data-scene-pause="0.3"' in html
+    assert 'data-length-tolerance="0.1"' in html  # the writer's own (pipelines.script.guards)
 
 
 def test_the_post_keeps_the_order_the_user_gave_the_scenes(make_user):
@@ -146,3 +149,15 @@ def test_an_order_that_is_not_a_permutation_keeps_the_scenes_as_they_were(make_u
     script = AdJob.objects.for_workspace(owner.workspace).get(kind=AdJob.Kind.AD).options["scripts"][0]
     assert [s["voiceover"] for s in script["scenes"]] == [s["voiceover"] for s in scenes]
     assert script["hook"] == scenes[0]["voiceover"]
+
+
+def test_a_brand_kit_portrait_is_the_presenter_scenes_picture(make_user, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    owner = make_user(credits=10_000)
+    kit = ads_services.brand_kit_create(workspace=owner.workspace, name="Photo")
+    kit.presenter_image.save("face.jpg", ContentFile((ROOT / "fixtures/store/images/chelsea-thumb.jpg").read_bytes()))
+    html = owner.client.get(scripts_page(owner, variants=1, brand_kit=kit)).content.decode()
+    assert f"/workspaces/{owner.workspace.pk}/brand-kits/{kit.pk}/files/presenter_image/" in html
+    assert "/presenters/" not in html

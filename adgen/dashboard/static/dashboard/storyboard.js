@@ -5,7 +5,6 @@
   // a caption token, as pipelines.voice.rates counts them: a word, or one CJK character
   const CHARACTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
   const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
-  const TOLERANCE = 0.1; // the script writer's own: a script within ±10 % of its target fits
 
   function tokens(text) {
     const characters = (text.match(CHARACTER) || []).length;
@@ -16,12 +15,13 @@
     const pace = parseFloat(variant.dataset.wordsPerSecond);
     const pause = parseFloat(variant.dataset.scenePause) || 0;
     const target = parseFloat(variant.dataset.targetSeconds);
+    const tolerance = parseFloat(variant.dataset.lengthTolerance) || 0; // the writer's own: within it, a script fits
     const output = variant.querySelector("[data-length-estimate]");
     if (!(pace > 0) || !(target > 0) || !output) return;
     const spoken = [...variant.querySelectorAll("[data-voiceover]")].map((field) => tokens(field.value)).filter((n) => n > 0);
     const seconds = spoken.reduce((sum, n) => sum + n, 0) / pace + pause * Math.max(0, spoken.length - 1);
     const off = seconds / target - 1;
-    const state = off > TOLERANCE ? "long" : off < -TOLERANCE ? "short" : "fits";
+    const state = off > tolerance ? "long" : off < -tolerance ? "short" : "fits";
     const note = { long: " · too long", short: " · short", fits: "" }[state];
     output.textContent = `About ${Math.round(seconds)} s of ${Math.round(target)} s${note}`;
     output.dataset.state = state;
