@@ -149,7 +149,7 @@ def script_storyboard(*, scripts: list[dict], spec, product_images: list[dict]) 
     pace, and per scene its plain name and what it shows (the presenter, a product image, or b-roll)."""
     from pipelines.avatar.looks import DEFAULT_LOOK, LOOKS, get_look
     from pipelines.script.guards import LENGTH_TOLERANCE
-    from pipelines.script.locale import SCENE_PAUSE_S
+    from pipelines.script.locale import SCENE_PAUSE_S, UNITS_PER_TOKEN, base_language, is_character_language
     from pipelines.script.roles import framework_name, scene_name
 
     paces: dict[str, float] = {}
@@ -179,6 +179,9 @@ def script_storyboard(*, scripts: list[dict], spec, product_images: list[dict]) 
                            "voiceover": scene.get("voiceover", ""), "on_screen_text": scene.get("on_screen_text", "")})
         variants.append({"index": v, "script": script, "framework": framework_name(script.get("framework")),
                          "target_s": script.get("target_duration_s") or 20, "words_per_second": paces[language],
+                         # how the writer turns that pace into its speech units (pipelines.script.locale)
+                         "units_per_token": UNITS_PER_TOKEN.get(base_language(language), 1.0),
+                         "character_language": is_character_language(language),
                          "scene_pause_s": SCENE_PAUSE_S, "length_tolerance": LENGTH_TOLERANCE, "scenes": scenes})
     return variants
 

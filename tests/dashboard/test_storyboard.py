@@ -120,6 +120,7 @@ def test_pace_attribute_is_the_pipelines_pace_for_the_jobs_voice(make_user):
     assert expected != pytest.approx(rates.words_per_second(DEFAULT_ENGINES["voice"], None, "en"))
     assert re.search(r'data-target-seconds="20(\.0)?"', html) and 'data-scene-pause="0.3"' in html
     assert 'data-length-tolerance="0.1"' in html  # the writer's own (pipelines.script.guards)
+    assert 'data-units-per-token="1.0"' in html and 'data-character-language="false"' in html
 
 
 def test_the_post_keeps_the_order_the_user_gave_the_scenes(make_user):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from adgen.ads.models import AdJob, Product
+from pipelines.script.locale import UNITS_PER_TOKEN
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -65,8 +66,22 @@ def scripts_page(live_server, make_user, monkeypatch, settings, tmp_path):
         chromium.close()
 
 
+def assert_estimate_is_the_writers(variant, language: str) -> None:
+    """The variant's estimate in the page equals the writer's for the text now in its fields."""
+    from pipelines.product import AdScript, Scene
+    from pipelines.script.guards import voiceover_seconds
+
+    texts = [f.input_value() for f in variant.locator("textarea[data-voiceover]").all()]
+    script = AdScript(variant_id="v", framework="pas", language=language, hook=texts[0], cta="",
+                      scenes=[Scene(voiceover=t) for t in texts])
+    pace = float(variant.get_attribute("data-words-per-second"))
+    shown = float(variant.locator("[data-length-estimate]").get_attribute("data-seconds"))
+    assert shown == pytest.approx(voiceover_seconds(script, pace), abs=0.006), texts
+
+
 def shoot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("networkidle")  # the presenter stills are drawn on first request
     for width, height in ((390, 844), (1280, 900)):
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
@@ -100,8 +115,25 @@ def test_move_scenes_and_watch_the_length_estimate(scripts_page):
     variant = page.locator("[data-variant]").first
     estimate = variant.locator("[data-length-estimate]")
     assert re.fullmatch(r"About \d+ s of 20 s( · (too long|short))?", estimate.inner_text()), estimate.inner_text()
-    assert estimate.get_attribute("data-state") == "fits"  # the writer fitted it to this voice's pace
+    # the writer fitted every draft to this voice's pace
+    assert page.locator("[data-length-estimate][data-state='fits']").count() == page.locator("[data-variant]").count()
     shoot(page, "storyboard")
+
+    # the browser's estimate is the script writer's own (pipelines.script.guards.voiceover_seconds)
+    for i in range(page.locator("[data-variant]").count()):
+        assert_estimate_is_the_writers(page.locator("[data-variant]").nth(i), "en")
+    tricky = "Only $1,299.50 for 3 crème-brûlée sets, isn't it nice? 真的很好 Free delivery."
+    first_text = variant.locator("textarea[data-voiceover]").first
+    original = first_text.input_value()
+    first_text.fill(tricky)
+    assert_estimate_is_the_writers(variant, "en")
+    # the same figure for a character language (the page's own flags switched, as a zh ad renders them)
+    variant.evaluate("v => { v.dataset.characterLanguage = 'true'; v.dataset.unitsPerToken = String(%r); }"
+                     % UNITS_PER_TOKEN["zh"])
+    first_text.fill("这款猫窝真的很软，只要 49.99 元，Cloud Nest 值得拥有！")
+    assert_estimate_is_the_writers(variant, "zh")
+    variant.evaluate("v => { v.dataset.characterLanguage = 'false'; v.dataset.unitsPerToken = '1'; }")
+    first_text.fill(original)
 
     # typing more words makes the estimate longer, and far too many turns it red ("too long")
     before = float(estimate.get_attribute("data-seconds"))

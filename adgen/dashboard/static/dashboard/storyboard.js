@@ -2,13 +2,33 @@
 // moved up and down (the hidden order fields tell the server), and the sticky credit bar kept off
 // the field being edited. A static file because the site's Content-Security-Policy allows no inline script.
 (() => {
-  // a caption token, as pipelines.voice.rates counts them: a word, or one CJK character
-  const CHARACTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
-  const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
+  // How long a line takes to say, in the script writer's units: pipelines.script.locale.speech_units,
+  // mirrored here so the estimate follows the typing (test_storyboard_browser.py checks the two agree).
+  // Words count by syllables, numbers by digits, CJK characters one each.
+  const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]/gu;
+  const LATIN_WORD = /[A-Za-z\u00C0-\u024F]+(?:['’-][A-Za-z\u00C0-\u024F]+)*/gu;
+  const NUMBER = /\p{Nd}+(?:[.,]\p{Nd}+)*/gu;
+  const VOWEL_GROUP = /[aeiouyàâäéèêëîïôöûüùáíóú]+/giu;
 
-  function tokens(text) {
-    const characters = (text.match(CHARACTER) || []).length;
-    return characters + (text.replace(CHARACTER, " ").match(WORD) || []).length;
+  const count = (text, pattern) => (text.match(pattern) || []).length;
+  const numberUnits = (token, perDigit) => Math.max(1, 0.5 + perDigit * count(token, /\p{Nd}/gu));
+
+  function wordUnits(word) {
+    let syllables = count(word, VOWEL_GROUP);
+    const lower = word.toLowerCase();
+    if (lower.endsWith("e") && syllables > 1 && !lower.endsWith("le") && !lower.endsWith("ee")) syllables -= 1;
+    return 0.5 + (0.5 * Math.max(1, syllables)) / 1.45;
+  }
+
+  function speechUnits(text, characterLanguage) {
+    const numbers = text.match(NUMBER) || [];
+    const rest = text.replace(NUMBER, " ");
+    const words = rest.match(LATIN_WORD) || [];
+    if (characterLanguage) {
+      return count(rest, CJK) + 1.5 * words.length + numbers.reduce((sum, n) => sum + numberUnits(n, 1.6), 0);
+    }
+    return words.reduce((sum, w) => sum + wordUnits(w), 0) + 0.85 * count(rest, CJK)
+      + numbers.reduce((sum, n) => sum + numberUnits(n, 0.8), 0);
   }
 
   function updateEstimate(variant) {
@@ -18,8 +38,13 @@
     const tolerance = parseFloat(variant.dataset.lengthTolerance) || 0; // the writer's own: within it, a script fits
     const output = variant.querySelector("[data-length-estimate]");
     if (!(pace > 0) || !(target > 0) || !output) return;
-    const spoken = [...variant.querySelectorAll("[data-voiceover]")].map((field) => tokens(field.value)).filter((n) => n > 0);
-    const seconds = spoken.reduce((sum, n) => sum + n, 0) / pace + pause * Math.max(0, spoken.length - 1);
+    // the writer's own estimate (pipelines.script.guards.voiceover_seconds): units at the voice's pace,
+    // plus the voice stage's pause between two spoken scenes
+    const unitsPerSecond = pace * (parseFloat(variant.dataset.unitsPerToken) || 1);
+    const characterLanguage = variant.dataset.characterLanguage === "true";
+    const spoken = [...variant.querySelectorAll("[data-voiceover]")].map((field) => field.value).filter((t) => t.trim());
+    const units = spoken.reduce((sum, text) => sum + speechUnits(text, characterLanguage), 0);
+    const seconds = units / unitsPerSecond + pause * Math.max(0, spoken.length - 1);
     const off = seconds / target - 1;
     const state = off > tolerance ? "long" : off < -tolerance ? "short" : "fits";
     const note = { long: " · too long", short: " · short", fits: "" }[state];
