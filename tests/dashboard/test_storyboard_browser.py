@@ -103,6 +103,9 @@ def test_the_credit_bar_never_covers_the_scene_being_edited_at_phone_width(scrip
         field_box, bar_box = fields.nth(i).bounding_box(), bar.bounding_box()
         assert field_box["y"] + field_box["height"] <= bar_box["y"], (i, field_box, bar_box)
         assert bar_box["y"] + bar_box["height"] <= 844 + 1  # the bar (and its price) is on screen
+        if i == fields.count() - 1:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "storyboard-last-scene-focused-390.png"))
     # and by keyboard: Tab from the last voice-over to its on-screen text field
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.getBoundingClientRect().bottom")
