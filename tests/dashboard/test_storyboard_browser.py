@@ -39,7 +39,8 @@ def scripts_page(live_server, make_user, monkeypatch, settings, tmp_path):
     owner = make_user(credits=10_000)
     product = Product.objects.create(
         workspace=owner.workspace, url="https://shop.example.com/cloud-nest", status="ready", title="Cloud Nest Cat Bed",
-        artifact_key="k" * 64, images=[{"url": image_data_url("chelsea-1.jpg")}, {"url": image_data_url("chelsea-2.jpg")}],
+        artifact_key="k" * 64, images=[{"url": image_data_url("chelsea-1.jpg")}, {"url": image_data_url("chelsea-2.jpg")},
+                {"url": "https://127.0.0.1:9/gone.jpg"}],  # a picture that will not load
         data={"url": "https://shop.example.com/cloud-nest", "title": "Cloud Nest Cat Bed", "price": 49.0,
               "currency": "USD", "description": "A calming bed for anxious cats. Soft faux fur helps cats relax.",
               "features": ["Machine washable cover", "Raised rim supports the head and neck", "Non-slip bottom"],
@@ -118,6 +119,11 @@ def test_move_scenes_and_watch_the_length_estimate(scripts_page):
     variant = page.locator("[data-variant]").first
     estimate = variant.locator("[data-length-estimate]")
     assert re.fullmatch(r"About \d+ s of 20 s( · (too long|short))?", estimate.inner_text()), estimate.inner_text()
+    # no broken pictures: one that cannot load became a neutral tile that says what the scene shows
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("[...document.querySelectorAll('.scene-shot img')].every(i => i.complete && i.naturalWidth > 0)")
+    unloadable = page.request.get(page.url).text().count("https://127.0.0.1:9/gone.jpg")
+    assert page.locator(".scene-shot-image .broll-caption").count() == unloadable
     # the writer fitted every draft to this voice's pace
     assert page.locator("[data-length-estimate][data-state='fits']").count() == page.locator("[data-variant]").count()
     shoot(page, "storyboard")

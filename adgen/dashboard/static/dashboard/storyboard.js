@@ -94,7 +94,20 @@
     });
   }
 
+  // a picture the browser cannot show (a shop's http:// image under the CSP, a dead link) becomes a
+  // neutral tile that still says what the scene shows
+  function tileInstead(img) {
+    const tile = document.createElement("span");
+    tile.className = "broll-caption";
+    tile.textContent = img.closest("figure")?.querySelector("figcaption")?.textContent.trim() || "";
+    img.replaceWith(tile);
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    for (const img of document.querySelectorAll(".scene-shot img")) {
+      if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) tileInstead(img);
+      else img.addEventListener("error", () => tileInstead(img), { once: true });
+    }
     const status = document.querySelector("[data-storyboard-status]");
     for (const variant of document.querySelectorAll("[data-variant]")) {
       updateEstimate(variant);
