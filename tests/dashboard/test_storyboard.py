@@ -57,7 +57,8 @@ def scripts_page(owner, *, variants: int = 3, brand_kit=None) -> str:
     """Review a product (through the page, as a user does) and return the scripts page's URL."""
     product = Product.objects.create(
         workspace=owner.workspace, url=PRODUCT_DATA["url"], status="ready", title=PRODUCT_DATA["title"],
-        artifact_key="k" * 64, images=[{"url": "https://shop.example.com/a.jpg"}, {"url": "https://shop.example.com/b.jpg"}],
+        artifact_key="k" * 64,
+        images=[{"url": "https://shop.example.com/a.jpg"}, {"url": "https://shop.example.com/b.jpg"}],
         data=PRODUCT_DATA)
     response = owner.client.post(f"{owner.base}/products/{product.pk}/", {
         "title": PRODUCT_DATA["title"], "price": "49.00", "currency": "usd", "description": PRODUCT_DATA["description"],

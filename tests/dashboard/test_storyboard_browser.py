@@ -1,7 +1,7 @@
 """The script page's storyboard in a real browser (Debian's Chromium through Playwright, live server on
 loopback, no workers: the review page writes the scripts in the request): the sticky credit bar never
 covers the scene being edited at phone width, scenes move with the keyboard and say so, the length
-estimate follows the typing, and the CSP blocks nothing. Screenshots at 390 and 1280 px go to
+estimate follows the typing, the CSP blocks nothing and axe-core finds nothing. Screenshots at 390 and 1280 px go to
 out/screenshots/."""
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ def scripts_page(live_server, make_user, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")  # the presenter previews are drawn and cached here
     owner = make_user(credits=10_000)
     product = Product.objects.create(
-        workspace=owner.workspace, url="https://shop.example.com/cloud-nest", status="ready", title="Cloud Nest Cat Bed",
-        artifact_key="k" * 64, images=[{"url": image_data_url("chelsea-1.jpg")}, {"url": image_data_url("chelsea-2.jpg")},
+        workspace=owner.workspace, url="https://shop.example.com/cloud-nest", status="ready",
+        title="Cloud Nest Cat Bed", artifact_key="k" * 64,
+        images=[{"url": image_data_url("chelsea-1.jpg")}, {"url": image_data_url("chelsea-2.jpg")},
                 {"url": "https://127.0.0.1:9/gone.jpg"}],  # a picture that will not load
         data={"url": "https://shop.example.com/cloud-nest", "title": "Cloud Nest Cat Bed", "price": 49.0,
               "currency": "USD", "description": "A calming bed for anxious cats. Soft faux fur helps cats relax.",
@@ -114,6 +115,24 @@ def test_the_credit_bar_never_covers_the_scene_being_edited_at_phone_width(scrip
     assert page.violations == []
 
 
+def test_no_axe_violations_and_no_sideways_scrolling(scripts_page):
+    from tests.dashboard.test_api_keys import axe_js
+
+    axe = axe_js()
+    if axe is None:
+        pytest.skip("axe-core is not installed (npm install axe-core, or set AXE_CORE_JS)")
+    page = scripts_page
+    page.wait_for_load_state("networkidle")
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 844})
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{overflow}px of sideways scrolling at {width}px"
+        page.evaluate(axe.read_text() + "\n;0")  # DevTools evaluation: the CSP stays on, axe still runs
+        result = page.evaluate("axe.run().then(r => r.violations.map(v => v.id + ': ' + "
+                               "v.nodes.map(n => n.target).join(' ')))")
+        assert result == [], f"axe at {width}px: {result}"
+
+
 def test_move_scenes_and_watch_the_length_estimate(scripts_page):
     page = scripts_page
     variant = page.locator("[data-variant]").first
@@ -121,7 +140,8 @@ def test_move_scenes_and_watch_the_length_estimate(scripts_page):
     assert re.fullmatch(r"About \d+ s of 20 s( · (too long|short))?", estimate.inner_text()), estimate.inner_text()
     # no broken pictures: one that cannot load became a neutral tile that says what the scene shows
     page.wait_for_load_state("networkidle")
-    assert page.evaluate("[...document.querySelectorAll('.scene-shot img')].every(i => i.complete && i.naturalWidth > 0)")
+    assert page.evaluate("[...document.querySelectorAll('.scene-shot img')]"
+                         ".every(i => i.complete && i.naturalWidth > 0)")
     unloadable = page.request.get(page.url).text().count("https://127.0.0.1:9/gone.jpg")
     assert page.locator(".scene-shot-image .broll-caption").count() == unloadable
     # the writer fitted every draft to this voice's pace

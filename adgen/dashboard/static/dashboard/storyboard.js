@@ -42,7 +42,8 @@
     // plus the voice stage's pause between two spoken scenes
     const unitsPerSecond = pace * (parseFloat(variant.dataset.unitsPerToken) || 1);
     const characterLanguage = variant.dataset.characterLanguage === "true";
-    const spoken = [...variant.querySelectorAll("[data-voiceover]")].map((field) => field.value).filter((t) => t.trim());
+    const spoken = [...variant.querySelectorAll("[data-voiceover]")].map((field) => field.value)
+      .filter((text) => text.trim());
     const units = spoken.reduce((sum, text) => sum + speechUnits(text, characterLanguage), 0);
     const seconds = units / unitsPerSecond + pause * Math.max(0, spoken.length - 1);
     const off = seconds / target - 1;
@@ -74,14 +75,16 @@
     (button.disabled ? card.querySelector(`[data-move='${-step}']`) : button).focus();
     const cards = [...list.children];
     const variantTitle = list.closest("[data-variant]").querySelector("h2").textContent.trim();
-    status.textContent = `${card.dataset.sceneName} is now scene ${cards.indexOf(card) + 1} of ${cards.length} in ${variantTitle}.`;
+    const place = cards.indexOf(card) + 1;
+    status.textContent = `${card.dataset.sceneName} is now scene ${place} of ${cards.length} in ${variantTitle}.`;
   }
 
   // the bar is sticky: the page scrolls a focused field clear of it (scroll-padding-bottom in
   // storyboard.css reads --quote-bar-height), and a field already under it is brought up
   function keepClearOf(bar) {
     const root = document.documentElement;
-    const measure = () => root.style.setProperty("--quote-bar-height", `${Math.ceil(bar.getBoundingClientRect().height)}px`);
+    const measure = () => root.style.setProperty("--quote-bar-height",
+      `${Math.ceil(bar.getBoundingClientRect().height)}px`);
     measure();
     if ("ResizeObserver" in window) new ResizeObserver(measure).observe(bar);
     document.addEventListener("focusin", (event) => {
