@@ -1,8 +1,8 @@
 """The script page's storyboard in a real browser (Debian's Chromium through Playwright, live server on
 loopback, no workers: the review page writes the scripts in the request): the sticky credit bar never
 covers the scene being edited at phone width, scenes move with the keyboard and say so, the length
-estimate follows the typing, the CSP blocks nothing and axe-core finds nothing. Screenshots at 390 and 1280 px go to
-out/screenshots/."""
+estimate follows the typing, the CSP blocks nothing and axe-core finds nothing. Screenshots at 390 and
+1280 px go to out/screenshots/."""
 
 from __future__ import annotations
 
