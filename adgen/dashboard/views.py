@@ -259,21 +259,20 @@ def product(request, product_id):
     return render(request, "dashboard/product_review.html", {"product": product, "form": form, "data": data})
 
 
+def _quote(request, options: dict, product, brand_kit) -> int | None:
+    """The price of the job these options will submit: the same spec, the same plan."""
+    try:
+        spec = ads_services.job_spec_build(options=options, url=None, product=product, brand_kit=brand_kit)
+        return billing_selectors.job_quote(organization=request.workspace.organization, spec=spec)
+    except (BillingError, ApiError):
+        return None
+
+
 def _job_spec(options: dict, product, brand_kit):
-    """The spec these options will submit; None where the options do not make one (submitting says why)."""
+    """The spec these options will submit; None where they make none (submitting says why)."""
     try:
         return ads_services.job_spec_build(options=options, url=None, product=product, brand_kit=brand_kit)
     except ApiError:
-        return None
-
-
-def _quote(request, spec) -> int | None:
-    """The price of the job this spec will submit: the same spec, the same plan."""
-    if spec is None:
-        return None
-    try:
-        return billing_selectors.job_quote(organization=request.workspace.organization, spec=spec)
-    except (BillingError, ApiError):
         return None
 
 
@@ -286,8 +285,7 @@ def product_scripts(request, product_id):
         return redirect(_ws_url(request, "product", product_id=product.pk))
     kits = ads_selectors.brand_kit_list(workspace=request.workspace)
     brand_kit = kits.filter(pk=draft["brand_kit"]).first() if draft.get("brand_kit") else None
-    spec = _job_spec(draft["options"], product, brand_kit)
-    quote = _quote(request, spec)
+    quote = _quote(request, draft["options"], product, brand_kit)
     balance = billing_selectors.account_balance(organization=request.workspace.organization)
     error = None
     if request.method == "POST":
@@ -306,7 +304,8 @@ def product_scripts(request, product_id):
             else:
                 del request.session[_draft_key(product)]
                 return redirect(_ws_url(request, "job", job_id=job.pk))
-    storyboard = selectors.script_storyboard(scripts=draft["scripts"], spec=spec, product_images=product.images)
+    storyboard = selectors.script_storyboard(scripts=draft["scripts"], product_images=product.images,
+                                             spec=_job_spec(draft["options"], product, brand_kit))
     return render(request, "dashboard/product_scripts.html", {
         "product": product, "draft": draft, "storyboard": storyboard, "quote": quote, "balance": balance,
         "brand_kit": brand_kit, "error": error}, status=400 if error else 200)
