@@ -98,11 +98,10 @@
   }
 
   // a picture the browser cannot show (a shop's http:// image under the CSP, a dead link) becomes a
-  // neutral tile that still says what the scene shows
+  // neutral tile; the figure's caption still says what the scene shows
   function tileInstead(img) {
     const tile = document.createElement("span");
     tile.className = "broll-caption";
-    tile.textContent = img.closest("figure")?.querySelector("figcaption")?.textContent.trim() || "";
     img.replaceWith(tile);
   }
 
