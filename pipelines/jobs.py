@@ -276,6 +276,13 @@ class ScriptParams(StageParams):
     seed: int
     brand_safety: list[str] = Field(default_factory=list)
 
+    def words_per_second(self, language: str) -> float:
+        """The pace the scripts are fitted to: the voice's tokens per second (pipelines.voice.rates)
+        at the job's speaking rate."""
+        from pipelines.voice import words_per_second
+
+        return words_per_second(self.voice_engine, self.voice, language) * self.voice_rate
+
 
 class VoiceParams(StageParams):
     variant: int

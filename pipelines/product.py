@@ -104,7 +104,7 @@ class Scene(Model):
     visual: str = "avatar"
     camera: str = "push_in"  # push_in | pull_out | pan_left | pan_right | tilt_up | tilt_down | static | orbit
     duration_s: float = 3.0  # estimate from words per second; the voice decides the real length
-    role: str = ""  # hook | problem | agitate | solution | proof | feature | offer | cta ...
+    role: str = ""  # one of pipelines.script.roles.SCENE_ROLES: hook | problem | ... | cta
 
 
 class AdScript(Model):

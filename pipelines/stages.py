@@ -118,15 +118,13 @@ def stage_script(ctx: StageContext, params: ScriptParams, deps: dict[str, NodeRe
     if params.scripts:
         scripts = [AdScript.model_validate(s) for s in params.scripts]
     else:
-        from pipelines.voice import words_per_second
-
         product = _product(deps) if "scrape" in deps else Product.model_validate(params.product)
         # no language asked for: the product page's own
         language = params.language or product.language or "en"
         options = ScriptOptions(
             variants=params.variants, duration_s=params.duration_s, language=language, tone=params.tone,
             frameworks=params.frameworks, seed=params.seed, brand_safety=params.brand_safety,
-            words_per_second=words_per_second(params.voice_engine, params.voice, language) * params.voice_rate,
+            words_per_second=params.words_per_second(language),
         )
         scripts = write_scripts(product, options, engine=params.engine, settings=params.settings)
     meta = {"scripts": [s.model_dump(mode="json") for s in scripts]}

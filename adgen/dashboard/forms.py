@@ -173,7 +173,8 @@ def _review_product_initial(data: dict) -> dict:
 
 
 def scripts_from_post(drafts: list[dict], post) -> list[dict]:
-    """The drafts with the user's edits: each scene's voice-over and on-screen text, CTA, post copy.
+    """The drafts with the user's edits: each scene's voice-over and on-screen text, its place in the
+    variant (`s<v>-<i>-order`, the storyboard's Move up/down), CTA, post copy.
 
     The hook is the first scene's voice-over (what the video opens with), so it has no field of its own."""
     edited = []
@@ -188,10 +189,24 @@ def scripts_from_post(drafts: list[dict], post) -> list[dict]:
                 value = post.get(f"s{v}-{i}-{key}")
                 if value is not None:
                     scene[field] = value.strip()
+        script["scenes"] = _scenes_in_posted_order(script["scenes"], [post.get(f"s{v}-{i}-order")
+                                                                      for i in range(len(script["scenes"]))])
         if any(s["voiceover"] for s in script["scenes"]):
             script["hook"] = next(s["voiceover"] for s in script["scenes"] if s["voiceover"])
             edited.append(script)
     return edited
+
+
+def _scenes_in_posted_order(scenes: list[dict], orders: list[str | None]) -> list[dict]:
+    """Scenes placed where the posted order fields put them; anything but a full permutation of the
+    places (a missing or doctored field) keeps the order the scenes had."""
+    try:
+        places = [int(order) for order in orders]
+    except (TypeError, ValueError):
+        return scenes
+    if sorted(places) != list(range(len(scenes))):
+        return scenes
+    return [scene for _, scene in sorted(zip(places, scenes), key=lambda pair: pair[0])]
 
 
 class BrandKitForm(forms.ModelForm):

@@ -223,7 +223,7 @@ def product_review_data(product) -> dict:
 
 
 def script_drafts(*, product_data: dict, image_urls: list[str], included_images: list[int],
-                  options: dict, banned_words=()) -> list[dict]:
+                  options: dict, banned_words=(), words_per_second: float | None = None) -> list[dict]:
     """Scripts written by the offline writer from the reviewed product.
 
     Only the included images are offered to the writer; its `product_image:k` visuals are mapped
@@ -235,7 +235,8 @@ def script_drafts(*, product_data: dict, image_urls: list[str], included_images:
     product = Product.model_validate({**product_data, "images": [image_urls[i] for i in included_images]})
     scripts = write_scripts(product, ScriptOptions(variants=options["variants"], duration_s=options["duration"],
                                                    language=options["language"], tone=options.get("tone") or "friendly",
-                                                   brand_safety=list(banned_words)))
+                                                   brand_safety=list(banned_words),
+                                                   words_per_second=words_per_second))
     drafts = []
     for script in scripts:
         draft = script.model_dump(mode="json")
@@ -245,6 +246,59 @@ def script_drafts(*, product_data: dict, image_urls: list[str], included_images:
                 scene["visual"] = f"product_image:{included_images[k]}"
         drafts.append(draft)
     return drafts
+
+
+def script_pace(*, spec, language: str) -> float:
+    """Tokens per second the job's voice reads `language` at: the very figure its script stage fits
+    scripts to (pipelines.jobs.ScriptParams.words_per_second). `spec` None: the default voice's."""
+    from pipelines.jobs import plan
+    from pipelines.voice import words_per_second
+
+    if spec is None:
+        return words_per_second(None, None, language)
+    return next(node.params for node in plan(spec, {}) if node.stage == "script").words_per_second(language)
+
+
+def script_storyboard(*, scripts: list[dict], spec, product_images: list[dict]) -> list[dict]:
+    """The script page's storyboard: per variant its plain framework name, target length and reading
+    pace, and per scene its plain name and what it shows (the presenter, a product image, or b-roll)."""
+    from pipelines.avatar.looks import DEFAULT_LOOK, LOOKS, get_look
+    from pipelines.script.guards import LENGTH_TOLERANCE
+    from pipelines.script.locale import SCENE_PAUSE_S, UNITS_PER_TOKEN, base_language, is_character_language
+    from pipelines.script.roles import framework_name, scene_name
+
+    paces: dict[str, float] = {}
+    variants = []
+    for v, script in enumerate(scripts):
+        language = script.get("language") or "en"
+        if language not in paces:
+            paces[language] = script_pace(spec=spec, language=language)
+        presenter = (spec.presenter(v)[1] if spec is not None else None) or DEFAULT_LOOK
+        if presenter.strip().lower() in LOOKS:
+            look = get_look(presenter)
+            presenter_shot = {"kind": "presenter", "look": look.name, "label": look.label.split(":")[0]}
+        else:  # the brand kit's portrait, animated by the photo presenter
+            presenter_shot = {"kind": "portrait"}
+        scenes = []
+        for i, scene in enumerate(script["scenes"]):
+            visual = scene.get("visual") or "avatar"
+            if visual.startswith("product_image:"):
+                k = int(visual.split(":", 1)[1] or 0)
+                url = product_images[k].get("url", "") if 0 <= k < len(product_images) else ""
+                shot = {"kind": "image", "url": url} if url else {"kind": "broll", "caption": "Product image"}
+            elif visual.startswith("broll:"):
+                shot = {"kind": "broll", "caption": visual.split(":", 1)[1].strip()}
+            else:
+                shot = presenter_shot
+            scenes.append({"index": i, "name": scene_name(scene.get("role")), "shot": shot,
+                           "voiceover": scene.get("voiceover", ""), "on_screen_text": scene.get("on_screen_text", "")})
+        variants.append({"index": v, "script": script, "framework": framework_name(script.get("framework")),
+                         "target_s": script.get("target_duration_s") or 20, "words_per_second": paces[language],
+                         # how the writer turns that pace into its speech units (pipelines.script.locale)
+                         "units_per_token": UNITS_PER_TOKEN.get(base_language(language), 1.0),
+                         "character_language": is_character_language(language),
+                         "scene_pause_s": SCENE_PAUSE_S, "length_tolerance": LENGTH_TOLERANCE, "scenes": scenes})
+    return variants
 
 
 def voice_choices(language: str | None = None) -> list[tuple[str, str]]:

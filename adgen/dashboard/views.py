@@ -255,9 +255,13 @@ def product(request, product_id):
         product_data = form.product_data(data)
         kit = form.cleaned_data["brand_kit"]
         try:
+            # fitted to the pace of the voice that will read them, as the pipeline's own script stage does
+            pace = selectors.script_pace(spec=_job_spec(options, product, kit),
+                                         language=options.get("language") or product_data.get("language") or "en")
             scripts = selectors.script_drafts(
                 product_data=product_data, image_urls=[i.get("url", "") for i in product.images],
-                included_images=included, options=options, banned_words=getattr(kit, "banned_words", None) or ())
+                included_images=included, options=options, banned_words=getattr(kit, "banned_words", None) or (),
+                words_per_second=pace)
         except PipelineError as exc:
             form.add_error(None, f"{_message(exc)} ({exc.code})")
         except pydantic.ValidationError as exc:
@@ -276,6 +280,14 @@ def _quote(request, options: dict, product, brand_kit, *, url: str | None = None
         spec = ads_services.job_spec_build(options=options, url=url, product=product, brand_kit=brand_kit)
         return billing_selectors.job_quote(organization=request.workspace.organization, spec=spec)
     except (BillingError, ApiError):
+        return None
+
+
+def _job_spec(options: dict, product, brand_kit):
+    """The spec these options will submit; None where they make none (submitting says why)."""
+    try:
+        return ads_services.job_spec_build(options=options, url=None, product=product, brand_kit=brand_kit)
+    except ApiError:
         return None
 
 
@@ -307,9 +319,11 @@ def product_scripts(request, product_id):
             else:
                 del request.session[_draft_key(product)]
                 return redirect(_ws_url(request, "job", job_id=job.pk))
+    storyboard = selectors.script_storyboard(scripts=draft["scripts"], product_images=product.images,
+                                             spec=_job_spec(draft["options"], product, brand_kit))
     return render(request, "dashboard/product_scripts.html", {
-        "product": product, "draft": draft, "quote": quote, "balance": balance, "brand_kit": brand_kit,
-        "error": error}, status=400 if error else 200)
+        "product": product, "draft": draft, "storyboard": storyboard, "quote": quote, "balance": balance,
+        "brand_kit": brand_kit, "error": error}, status=400 if error else 200)
 
 
 # --------------------------------------------------------------------------- jobs

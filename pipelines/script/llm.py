@@ -20,6 +20,7 @@ from pipelines.product import AdScript, Product
 from pipelines.script.guards import (LENGTH_TOLERANCE, MAX_OVERLAY_WORDS, check_script, repair_script,
                                      voiceover_seconds)
 from pipelines.script.locale import base_language, estimate_seconds, is_character_language, options_units_per_second
+from pipelines.script.roles import SCENE_ROLES
 
 FRAMEWORK_BRIEFS = {
     "pas": "Problem-Agitate-Solve: open on a problem the viewer has, make it sting, then the product solves it.",
@@ -50,7 +51,7 @@ def script_schema() -> dict:
     scene = {
         "type": "object",
         "properties": {
-            "role": {"type": "string", "description": "hook | problem | agitate | solution | feature | proof | offer | cta"},
+            "role": {"type": "string", "description": " | ".join(SCENE_ROLES)},
             "voiceover": {"type": "string"},
             "on_screen_text": {"type": "string", "description": f"at most {MAX_OVERLAY_WORDS} words"},
             "visual": {"type": "string", "description": "avatar | product_image:<index> | broll:<English prompt>"},

@@ -2,8 +2,9 @@
 on loopback, with real dramatiq workers on Redis and the local Stripe stand-in.
 
 One walk through what a user does: sign up, add a workspace, paste a product link, review it,
-edit a script, generate (1 variant, 9:16, 8 s preview), watch progress reach 100%, play the
-video, download the zip, buy credits, and check that a user of another organization gets 404.
+edit a script (type, see the length estimate change, move a scene), generate (1 variant, 9:16, 8 s
+preview), watch progress reach 100%, play the video, download the zip, buy credits, and check that
+a user of another organization gets 404.
 Screenshots at 390 px and desktop width go to out/screenshots/.
 """
 
@@ -137,6 +138,18 @@ def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_s
     page.wait_for_selector("text=Variant 1")
     assert re.search(r"\d+ credits", page.inner_text(".quote"))
     page.fill("#s0-0-vo", EDITED_LINE)
+    # the storyboard: typing changes the length estimate; the second scene moves down one place
+    estimate = page.locator("[data-length-estimate]").first
+    before = float(estimate.get_attribute("data-seconds"))
+    cards = page.locator("[data-variant]").first.locator("[data-scene]")
+    assert cards.count() >= 3, cards.count()
+    cards.last.locator("textarea[data-voiceover]").press("Control+End")
+    page.keyboard.type(" Seriously, take a look.")
+    assert float(estimate.get_attribute("data-seconds")) > before
+    moved = cards.nth(1).locator("textarea[data-voiceover]").input_value()
+    cards.nth(1).locator("[data-move='1']").click()
+    assert cards.nth(2).locator("textarea[data-voiceover]").input_value() == moved
+    assert "is now scene 3" in page.inner_text("[data-storyboard-status]")
     shoot(page, "scripts")
     page.click("button:has-text('Generate')")
     page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]{36}/$"))
@@ -247,3 +260,4 @@ def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_s
     job = AdJob.objects.dangerously_unscoped().get(pk=job_url.rstrip("/").rsplit("/", 1)[1])
     script = job.variants.get(index=0).script
     assert script["hook"] == EDITED_LINE and script["scenes"][0]["voiceover"] == EDITED_LINE
+    assert script["scenes"][2]["voiceover"] == moved.strip()  # the order the user gave the scenes

@@ -11,6 +11,7 @@ from pipelines.errors import EngineNotFound, InvalidJob
 from pipelines.jobs import (DEFAULT_DURATION_S, JobSpec, Node, job_spec_build, plan, plan_billing)
 from pipelines.product import ASPECTS, AdScript, Product, Scene
 from pipelines.stages import NodeResult
+from pipelines.voice.rates import MEASURED
 
 URL = "https://shop.example/products/mug"
 
@@ -96,6 +97,8 @@ def test_scripts_are_fitted_to_the_voice_that_reads_them():
                            "engines": {"voice": "espeak"}})
     params = plan(spec, {})[-1].params
     assert (params.voice_engine, params.voice, params.voice_rate) == ("espeak", "en-us-m1", 1.2)
+    # the pace the script stage fits to (and the dashboard's length estimate reads): the voice's, at the rate
+    assert params.words_per_second("en") == pytest.approx(MEASURED["en-us-m1"] * 1.2)
 
 
 def test_model_dir_and_device_go_to_the_engines_that_read_them():
