@@ -49,6 +49,7 @@ _ZH_COUNTED = re.compile(r"([一二两三四五六七八九十]+)(?=个|大|种|
 _EN_LIST_COUNT = re.compile(
     r"\b(\d+|two|three|four|five|six|seven)\s+(?:[\w'-]+\s+){0,2}?(reasons?|things?|ways?|features?|benefits?|"
     r"details?|secrets?|tips?)\b", re.I)
+_ES_LIST_COUNT = re.compile(r"\b(\d+)\s+(?:[\w'-]+\s+){0,2}?(razones|cosas|motivos|detalles|ventajas)\b", re.I)
 _ZH_LIST_COUNT = re.compile(r"(\d+|[二两三四五六七])\s*(?:个|大|点)?[\u4e00-\u9fff]{0,2}?(?:理由|原因|亮点|优点|好处|细节|看点)")
 
 
@@ -130,7 +131,7 @@ def ungrounded_in(text: str, product: Product, *, allowed: set[float] | None = N
     problems = []
     # "3 reasons to..." counts the ad's own points, not a product fact: fine up to its length
     scrubbed = text
-    for pattern in (_EN_LIST_COUNT, _ZH_LIST_COUNT):
+    for pattern in (_EN_LIST_COUNT, _ES_LIST_COUNT, _ZH_LIST_COUNT):
         for m in pattern.finditer(text):
             raw = m.group(1).lower()
             n = _EN_NUMBER_WORDS.get(raw) or _ZH_DIGITS.get(raw) or (float(raw) if raw.isdigit() else None)
