@@ -4,6 +4,7 @@
     .venv/bin/python bench/voice_pace.py --engine espeak             # every language of the fit pages
     .venv/bin/python bench/voice_pace.py --engine neural --languages en
     .venv/bin/python bench/voice_pace.py --engine espeak --save /tmp/pace.json   # the per-scene data
+    .venv/bin/python bench/voice_pace.py --from /tmp/pace.json      # re-count saved audio (units changed)
 
 The template writer writes 3 variants of a 20 s ad for every page of fixtures/pages/fit and the
 demo store in the page's language (and, with --cross, an English ad for every non-English page);
@@ -32,10 +33,21 @@ sys.path.insert(0, str(ROOT / "fixtures" / "pages" / "fit"))
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--engine", default="espeak")
+    parser.add_argument("--voice", default=None, help="this catalog voice instead of the language's first")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N pages (a slow voice)")
     parser.add_argument("--languages", default=None, help="comma-separated base languages (default: all)")
     parser.add_argument("--cross", action="store_true", help="also an English ad for every non-English page")
     parser.add_argument("--save", default=None, help="write the per-scene measurements to this JSON file")
+    parser.add_argument("--from", dest="saved", default=None, help="summarise measurements saved with --save")
     args = parser.parse_args()
+    if args.saved:
+        from pipelines.script.locale import speech_units
+
+        rows = json.loads(Path(args.saved).read_text())
+        for r in rows:  # counted again: the tokenizer may have changed since the audio was measured
+            r["units"] = speech_units(r["text"], r["language"])
+        summarise(rows)
+        return 0
 
     from load import load_products
 
@@ -52,13 +64,13 @@ def main() -> int:
     voices = speaker.voices()
     rows = []
     started = time.perf_counter()
-    for page, product in load_products().items():
+    for page, product in list(load_products().items())[:args.limit]:
         page_language = base_language(product.language or "en")
         languages = [page_language] + (["en"] if args.cross and page_language != "en" else [])
         for language in languages:
             if wanted and language not in wanted:
                 continue
-            voice = pick_voice(voices, voice=None, language=language, gender=None, engine=args.engine)
+            voice = pick_voice(voices, voice=args.voice, language=language, gender=None, engine=args.engine)
             scripts = write_scripts(product, ScriptOptions(variants=3, duration_s=20, language=language))
             for script in scripts:
                 for scene in script.scenes:
@@ -70,6 +82,12 @@ def main() -> int:
                                  "seconds": round(len(samples) / OUTPUT_RATE, 3)})
     if args.save:
         Path(args.save).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+    summarise(rows)
+    print(f"({time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+def summarise(rows: list[dict]) -> None:
     by_voice: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         by_voice[r["voice"]].append(r)
@@ -83,8 +101,6 @@ def main() -> int:
         pace = sum(r["units"] for r in scenes) / sum(r["seconds"] for r in scenes)
         print(f"{voice_id:14} pace {pace:.3f} units/s over {len(per_script)} scripts ({len(scenes)} scenes); "
               f"per script {ratios[0]:.2f}-{ratios[-1]:.2f}, median {statistics.median(ratios):.2f}")
-    print(f"({time.perf_counter() - started:.0f} s)")
-    return 0
 
 
 if __name__ == "__main__":

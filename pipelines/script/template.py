@@ -21,8 +21,8 @@ from pipelines.jobs import FRAMEWORKS  # listed once, with the other job options
 from pipelines.script import banks
 from pipelines.script.facts import Benefit, Facts, extract_facts
 from pipelines.script.guards import MAX_OVERLAY_WORDS, blocked_terms_in, ungrounded_in
-from pipelines.script.locale import (base_language, display_words, estimate_seconds, format_count, is_plural_noun,
-                                     options_units_per_second, pause_seconds, plural, speech_units)
+from pipelines.script.locale import (SENTENCE_BREAK_UNITS, base_language, display_words, estimate_seconds, format_count,
+                                     is_plural_noun, options_units_per_second, pause_seconds, plural, speech_units)
 
 SUPPORTED_LANGUAGES = ("en", "zh", "es")  # the languages banks.py has copy for
 
@@ -480,7 +480,7 @@ class Writer:
             for d in scenes:
                 if r < len(d.extras):
                     line = d.extras[r]
-                    u = line.units(lang)
+                    u = line.units(lang) + SENTENCE_BREAK_UNITS  # with the pause before it
                     if total + u <= 1.02 * target and self.safe(line.text) and not any(
                             _similar(line.text, x.text) for s in scenes for x in s.chosen):
                         d.chosen.append(line)
@@ -493,14 +493,14 @@ class Writer:
         self.rng.shuffle(pads)
         while total < 0.97 * target and pads:
             room = 1.03 * target - total
-            fitting = [p for p in pads if speech_units(p, lang) <= room]
+            fitting = [p for p in pads if speech_units(p, lang) + SENTENCE_BREAK_UNITS <= room]
             if not fitting:
                 break
             pad = max(fitting, key=lambda p: speech_units(p, lang))
             pads.remove(pad)
             host = min(body, key=lambda d: sum(x.units(lang) for x in d.chosen))
             host.chosen.append(Line(pad))
-            total += speech_units(pad, lang)
+            total += speech_units(pad, lang) + SENTENCE_BREAK_UNITS
         return scenes, total
 
     # ------------------------------------------------------------------ one variant
