@@ -134,3 +134,33 @@ def test_guard_passes_its_own_output_and_names_each_problem():
     options = ScriptOptions(variants=1, duration_s=20)
     [s] = write_scripts(product, options)
     assert check_script(s, product, options) == []
+
+
+def _angle_said(script, benefit, language: str) -> bool:
+    """One of the angle's lines is in the voiceover (English lines may read 'They're ...' for 'It's ...')."""
+    lines = [benefit.line(language), benefit.pain(language), benefit.agitate(language)]
+    return any(line and line.split(" ", 1)[-1] in script.voiceover for line in lines)
+
+
+@pytest.mark.parametrize("duration", [10, 20])
+def test_the_angle_label_follows_the_lines_kept(duration):
+    """An angle whose line the length fitting dropped labels neither the script, its caption nor its hook."""
+    from pipelines.script.facts import extract_facts
+
+    from .test_copy_fit import PRODUCTS
+
+    relabelled = 0
+    for product in PRODUCTS.values():
+        language = product.language or "en"
+        benefits = {b.key: b for b in extract_facts(product).benefits}
+        for s in write_scripts(product, ScriptOptions(variants=3, duration_s=duration, language=language)):
+            lang = language.split("-")[0]
+            key = s.angle.split(":", 1)[1]
+            if key == "everyday":
+                relabelled += 1
+                continue
+            assert _angle_said(s, benefits[key], lang), (s.angle, s.voiceover)
+            for other in benefits.values():  # the caption names no angle the ad does not take
+                if other.key != key and other.line(lang) in s.caption:
+                    assert _angle_said(s, other, lang), (s.caption, s.voiceover)
+    assert relabelled  # short ads do drop angle lines: the check above is not vacuous
