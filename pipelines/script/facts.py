@@ -289,6 +289,13 @@ def _angle_benefit(angle: Angle, taxonomy: str | None, field_name: str, evidence
     return replace(angle.benefit, **update)
 
 
+def angle_said(text: str, benefit: Benefit, language: str) -> bool:
+    """One of the angle's lines (its line, problem or agitation) is in text; an English line may
+    start 'They're' where the bank says 'It's', so the first word is not compared."""
+    lines = [benefit.line(language), benefit.pain(language), benefit.agitate(language)]
+    return any(line and line.split(" ", 1)[-1] in text for line in lines)
+
+
 def supported_benefits(product: Product, taxonomy: str | None) -> list[Benefit]:
     """The angles this product's own words support, best evidenced first, each with its field."""
     fields = [(f"features[{i}]", t) for i, t in enumerate(product.features)] + [

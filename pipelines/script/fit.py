@@ -27,7 +27,7 @@ from pipelines.script.facts import (ANGLES, _is_size, is_cjk_text, product_taxon
 from pipelines.script.guards import unsupported_premises
 
 _MARKUP = re.compile(r"[【】〖〗\[\]{}<>]|&[a-z]+;|\\n")
-_QUOTE = re.compile(r"(?:wrote|put it|说)[:：]?\s*“([^”]*)”")
+_QUOTE = re.compile(r"(?:wrote|put it|说|escribió|dice)[:：]?\s*“([^”]*)”")
 _CLAUSE_END = re.compile(r"^\s*(?:$|[.,;:!?)(（，。；：！？—–-])")
 
 
@@ -45,7 +45,7 @@ def _angle_lines(product: Product) -> dict[str, tuple[str, str]]:
     taxonomy = product_taxonomy(product)
     for b in supported_benefits(product, taxonomy):
         angle = next(a for a in ANGLES if a.benefit.key == b.key)
-        for text in (b.en, b.zh):
+        for text in (b.en, b.zh, b.es):
             out[_norm(text)] = (b.key, angle.evidence)
     return out
 

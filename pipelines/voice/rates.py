@@ -28,9 +28,9 @@ from pipelines.engines import DEFAULT_ENGINES
 # voice id -> speech units per second at rate 1.0, scene pauses excluded (the writer adds them)
 MEASURED: dict[str, float] = {
     "en-us-heart": 3.42,  # hibari; 90 scripts, per script 3.14-3.74
-    "en-us-joe": 3.76,  # Piper en_US-joe-medium
+    "en-us-joe": 3.70,  # Piper en_US-joe-medium; 30 scripts (the first 12 pages, 10 English), 3.34-4.08
     "en-us-f1": 3.50,  # espeak-ng at 175 wpm; 105 scripts, 3.20-3.95
-    "en-us-m1": 3.56, "en-gb-f1": 3.52,
+    "en-us-m1": 3.60, "en-gb-f1": 3.56,  # 90 scripts each, 3.30-3.98 / 3.29-3.92
     "zh-f1": 4.08, "zh-m1": 4.18,  # espeak-ng cmn-latn-pinyin; 9 scripts, 3.88-4.22 / 4.02-4.39
     "es-f1": 4.02,  # espeak-ng es; 6 scripts (the two Spanish pages), 3.86-4.19
 }
@@ -41,7 +41,7 @@ MEASURED: dict[str, float] = {
 ENGINE_FALLBACK: dict[str, dict[str, float]] = {
     "espeak": {"en": 3.50, "zh": 4.08, "yue": 4.08, "es": 4.02, "*": 3.50},
     "hibari": {"*": 3.42},
-    "piper": {"*": 3.76},
+    "piper": {"*": 3.70},
 }
 DEFAULT_WPS = 3.4
 

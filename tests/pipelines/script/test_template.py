@@ -137,9 +137,9 @@ def test_guard_passes_its_own_output_and_names_each_problem():
 
 
 def _angle_said(script, benefit, language: str) -> bool:
-    """One of the angle's lines is in the voiceover (English lines may read 'They're ...' for 'It's ...')."""
-    lines = [benefit.line(language), benefit.pain(language), benefit.agitate(language)]
-    return any(line and line.split(" ", 1)[-1] in script.voiceover for line in lines)
+    from pipelines.script.facts import angle_said
+
+    return angle_said(script.voiceover, benefit, language)
 
 
 @pytest.mark.parametrize("duration", [10, 20])
@@ -164,3 +164,22 @@ def test_the_angle_label_follows_the_lines_kept(duration):
                 if other.key != key and other.line(lang) in s.caption:
                     assert _angle_said(s, other, lang), (s.caption, s.voiceover)
     assert relabelled  # short ads do drop angle lines: the check above is not vacuous
+
+
+def test_a_guard_that_drops_the_angle_line_drops_its_label():
+    from pipelines.script.facts import extract_facts
+    from pipelines.script.guards import repair_script
+
+    from .test_copy_fit import PRODUCTS
+
+    bed = PRODUCTS["fixtures/store/products/cloud-nest-calming-cat-bed.html"]
+    [s] = write_scripts(bed, ScriptOptions(variants=1, duration_s=20, frameworks=["aida"]))
+    kind, key = s.angle.split(":")
+    benefit = next(b for b in extract_facts(bed).benefits if b.key == key)
+    assert _angle_said(s, benefit, "en")
+    # the workspace bans a word of the angle's line: the repair drops that sentence, and the label with it
+    word = max(benefit.en.rstrip(".").split(), key=len)
+    repaired = repair_script(s, bed, ScriptOptions(duration_s=20, brand_safety=[word]))
+    assert not _angle_said(repaired, benefit, "en")
+    new_kind, new_key = repaired.angle.split(":")
+    assert new_kind == kind and new_key != key
