@@ -185,7 +185,8 @@ SHORT_HOOKS = {
     "es": {"pas": ["{pain}"], "aida": ["Te presento: {name}.", "Mira: {name}."],
            "ugc": ["Flechazo total: {name}.", "Mi nuevo capricho: {name}."],
            "listicle": ["{n} razones: {name}.", "{name}, en {n} razones."],
-           "offer": ["¡{name}, en oferta!", "Alerta de oferta: {name}."], "demo": ["Mira: {name}.", "De cerca: {name}."]},
+           "offer": ["¡{name}, en oferta!", "Alerta de oferta: {name}."],
+           "demo": ["Mira: {name}.", "De cerca: {name}."]},
 }
 SHORT_CTAS = {"en": ["Tap the link.", "Shop now.", "Grab yours."], "zh": ["点链接下单。", "马上拥有。", "赶紧下单。"],
               "es": ["Toca el enlace.", "Compra ahora.", "Entra en el enlace."]}
@@ -385,7 +386,8 @@ PHRASES = {
         "name_short": "Te presento: {name}.", "name_intro": "Te presento: {name}.",
         "name_intro_brand": "Te presento: {name}, de {brand}.",
         "listicle_overlay": "{n} razones", "ugc_overlay": "Mi opinión sincera", "offer_overlay": "¡Oferta!",
-        "agitate_overlay": "¿Te suena?", "story_overlay": "Mi experiencia real", "found": "Hasta que encontré esto: {name}.",
+        "agitate_overlay": "¿Te suena?", "story_overlay": "Mi experiencia real",
+        "found": "Hasta que encontré esto: {name}.",
         "ugc_leads": ["¿Lo que más me gusta?", "Además,", "Y encima,", "Y"], "proof_overlay": "No lo digo solo yo",
         "urgency_overlay": "Mientras dure la oferta", "demo_first": "Primer vistazo: {name}.",
         "demo_overlay": "Primer vistazo",

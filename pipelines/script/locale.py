@@ -94,8 +94,9 @@ SCENE_PAUSE_S = 0.3  # the voice stage's silence between two scenes (pipelines.v
 
 
 def estimate_seconds(text: str, language: str, words_per_second: float | None = None) -> float:
-    """Seconds to say text: at the voice's own measured pace (speech units per second) when known (scene pauses not included,
-    see voiceover seconds in guards), else at the language's default ad-read pace (pauses included)."""
+    """Seconds to say text: at the voice's own measured pace (speech units per second) when known
+    (scene pauses not included, see voiceover_seconds in guards), else at the language's default
+    ad-read pace (pauses included)."""
     if words_per_second:
         return speech_units(text, language) / words_per_second
     return speech_units(text, language) / units_per_second(language)

@@ -310,7 +310,8 @@ class Writer:
         f = self.facts
         text = template.format(
             thing=self.thing, Thing=self.thing[0].upper() + self.thing[1:],
-            name=self.the_name, is_="are" if self.plural else "is", s="" if self.plural else "s", pain=plan.benefit.pain(self.lang),
+            name=self.the_name, is_="are" if self.plural else "is", s="" if self.plural else "s",
+            pain=plan.benefit.pain(self.lang),
             price=f.price(self.lang) if f.has_price else "", pct=f.discount_percent or "", n=n)
         return text[0].upper() + text[1:] if text else text
 

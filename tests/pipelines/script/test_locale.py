@@ -51,7 +51,8 @@ def test_the_fit_lands_where_the_same_tokenizer_measures_it(pace):
     """Scripts fitted to a voice's pace measure within the writer's own window at that pace, in every language."""
     products = load_products()
     for name in ("fixtures/pages/fit/etsy/taza-ceramica-azul.html", "fixtures/pages/fit/zh/zh-cat-tree.html",
-                 "fixtures/pages/fit/amazon/yoga-mat.html", "fixtures/store/products/yirgacheffe-whole-bean-coffee.html"):
+                 "fixtures/pages/fit/amazon/yoga-mat.html",
+                 "fixtures/store/products/yirgacheffe-whole-bean-coffee.html"):
         product = products[name]
         for s in write_scripts(product, ScriptOptions(variants=3, duration_s=20, language=product.language,
                                                       words_per_second=pace)):
