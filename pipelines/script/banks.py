@@ -258,7 +258,7 @@ PADS = {
         "En serio.", "Créeme.", "Y se nota.", "Sin complicaciones.", "Tiene todo el sentido.", "De eso se trata.",
         "Así de simple.", "Fácil elección, la verdad.", "Los pequeños detalles marcan la diferencia.", "Mira otra vez.",
         "Velo con tus propios ojos.", "Merece una segunda mirada.", "Ya verás a qué me refiero.",
-        "Sinceramente, eso es todo.", "No hace falta decir más.", "Lo digo en serio.", "Los detalles importan.",
+        "No hace falta decir más.", "Lo digo en serio.", "Los detalles importan.",
     ],
 }
 
