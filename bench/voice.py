@@ -16,7 +16,8 @@ The last line is exactly
     voice_wer=<default English voice> espeak_wer=<espeak-ng f1> rtf=<default> onset_ms=<default median>
 
     .venv/bin/python bench/voice.py                 # the bench above (~3-6 min on a busy 2-core box)
-    .venv/bin/python bench/voice.py --rates         # also: words per second per voice (pipelines.voice.rates)
+    .venv/bin/python bench/voice.py --rates         # also: caption words per second per voice on plain prose
+                                                    # (rates.py's paces come from bench/voice_pace.py)
     .venv/bin/python bench/voice.py --finished DIR [--finished-baseline DIR]
                                     # WER of finished MP4s (music ducked under the voice) in adgen
                                     # output folders, against the scripts in their manifest.json
@@ -190,7 +191,7 @@ def finished_wer(folder: Path) -> tuple[float, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rates", action="store_true", help="print words per second per voice")
+    parser.add_argument("--rates", action="store_true", help="print caption words per second per voice (prose)")
     parser.add_argument("--finished", type=Path, help="an adgen output folder (the default voice)")
     parser.add_argument("--finished-baseline", type=Path, help="the same job voiced by espeak-ng")
     parser.add_argument("--voices", help="comma-separated voice ids to run, e.g. en-us-f1 (no summary line)")
@@ -217,7 +218,7 @@ def main() -> int:
                                        label.split()[-1], args.rates))
     if args.rates:
         for r in results:
-            print(f"    {r['voice']!r}: {r['words_per_s']:.2f},")
+            print(f"    {r['voice']}: {r['words_per_s']:.2f} words/s")
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
     if args.voices:
         return 0

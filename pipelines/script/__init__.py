@@ -27,14 +27,15 @@ script_engines: EngineRegistry = EngineRegistry("script")
 class ScriptOptions(BaseModel):
     variants: int = Field(2, ge=1, le=24)
     duration_s: float = Field(20.0, ge=5, le=120)
-    language: str = "en"  # "en", "zh" (template); any language an LLM engine speaks
+    language: str = "en"  # "en", "zh", "es" (template); any language an LLM engine speaks
     tone: str = "friendly"  # friendly | energetic | premium | playful | professional
     frameworks: list[str] | None = None  # pas | aida | ugc | listicle | offer | demo; None: best for the product
     seed: int = 0
     brand_safety: list[str] = Field(default_factory=list)  # the workspace's own banned words
     brand_safety_defaults: bool = True  # also apply pipelines.script.guards.DEFAULT_BLOCKLIST
     # the reading pace of the voice that will speak the script (pipelines.voice.words_per_second:
-    # words/s, characters/s for zh/ja); None: the language's default pace
+    # pipelines.script.locale.speech_units per second, about words/s, characters/s for zh/ja);
+    # None: the language's default pace
     words_per_second: float | None = Field(None, gt=0.5, lt=12)
 
     @field_validator("language")

@@ -41,10 +41,33 @@ class Benefit:
     label_zh: str
     field: str = ""  # the Product field whose words back this angle ("features[2]", "description", "title")
     evidence: str = ""  # those words, as found
+    # Spanish, worded so that it needs no gender or number agreement with the product's noun
+    es: str = ""
+    pain_es: str = ""
+    agitate_es: str = ""
+    label_es: str = ""
 
     @property
     def has_pain(self) -> bool:
         return bool(self.pain_en and self.pain_zh)
+
+    def line(self, language: str) -> str:
+        """The angle's line in language ("en", "zh", "es")."""
+        return getattr(self, language)
+
+    def pain(self, language: str) -> str:
+        return getattr(self, f"pain_{language}")
+
+    def agitate(self, language: str) -> str:
+        return getattr(self, f"agitate_{language}")
+
+    def label(self, language: str) -> str:
+        return getattr(self, f"label_{language}")
+
+    def texts(self) -> list[str]:
+        """Every line of the angle in every language (for word lists and audits)."""
+        return [getattr(self, f"{part}{lang}") for part in ("", "pain_", "agitate_", "label_")
+                for lang in ("en", "zh", "es")]
 
 
 @dataclass(frozen=True)
@@ -75,7 +98,7 @@ def _cats(*keys: str) -> frozenset[str]:
 
 NOT_CONSUMABLE = _cats("home", "furniture", "pets", "toys_hobbies", "electronics", "sports_outdoors", "tools",
                        "apparel", "baby")
-_NO_PAIN = {"pain_en": "", "pain_zh": "", "agitate_en": "", "agitate_zh": ""}
+_NO_PAIN = {"pain_en": "", "pain_zh": "", "pain_es": "", "agitate_en": "", "agitate_zh": "", "agitate_es": ""}
 _FURNITURE_NOUNS = (r"\b(?:desk|table|sofa|couch|bed|cabinet|bookcase|shelf|shelving|dresser|wardrobe|workbench|"
                     r"sectional|tabletop|top)\b|桌|柜|沙发")
 
@@ -84,7 +107,10 @@ ANGLES: list[Angle] = [
         "temperature", "Your drink stays exactly how you like it.", "热饮保持温热，冷饮依旧冰爽。",
         "Coffee gone cold before you even sit down?", "咖啡还没喝完就凉了？",
         "So you reheat it, forget it, and pour it out again.", "热了又凉，凉了又热，最后只能倒掉。",
-        "steam rising from a fresh drink on a sunny desk", "Stays hot or cold", "冷热都能保持"),
+        "steam rising from a fresh drink on a sunny desk", "Stays hot or cold", "冷热都能保持",
+        es="Tu bebida, justo como te gusta.", label_es="Frío o calor, como quieras",
+        pain_es="¿El café se te enfría antes de sentarte?",
+        agitate_es="Lo recalientas, te olvidas y acabas tirándolo."),
         needs=r"bottle|tumbler|mug|flask|thermos|cup\b|drink|coffee|tea\b|杯|壶", 
         categories=_cats("home", "food_drink", "sports_outdoors")),
     Angle(r"waterproof|water[- ]resistant|water[- ]repellent|splash|\bipx\d|impermeable|rain (?:jacket|coat|shell|"
@@ -92,16 +118,23 @@ ANGLES: list[Angle] = [
         "waterproof", "Rain or shine, it keeps going.", "下雨天也不用担心。",
         "Ever had a little rain ruin your gear?", "一场雨就把东西弄坏过吗？",
         "One wet day and you're shopping for a replacement.", "淋一次雨就得重新买，太心累了。",
-        "water droplets splashing in slow motion", "Rain or shine", "不怕水"),
+        "water droplets splashing in slow motion", "Rain or shine", "不怕水",
+        es="Con lluvia o con sol, sin problema.", label_es="Con lluvia o con sol",
+        pain_es="¿Alguna vez la lluvia te ha estropeado algo?",
+        agitate_es="Un día de lluvia y ya estás buscando un recambio."),
         categories=NOT_CONSUMABLE, pain_in=_cats("sports_outdoors", "apparel", "electronics", "tools"),
         by_category=((_cats("home", "furniture", "pets", "baby", "toys_hobbies"), {
             "en": "Water-resistant where it counts.", "zh": "关键的地方防水。", "label_en": "Water-resistant",
-            "label_zh": "防水", "broll": "water beading on a fabric surface in close-up", **_NO_PAIN}),)),
+            "label_zh": "防水", "es": "Protección contra el agua donde importa.", "label_es": "Protección contra el agua",
+            "broll": "water beading on a fabric surface in close-up", **_NO_PAIN}),)),
     Angle(r"lightweight|light weight|portable|travel|foldable|folds|pocket|on the go|便携|轻巧|轻便|折叠", Benefit(
         "portable", "It's light enough to take everywhere.", "轻巧好带，走到哪带到哪。",
         "Tired of bulky stuff that never leaves the closet?", "东西太笨重，买了也懒得带出门？",
         "If it's a hassle to carry, you just won't use it.", "带着麻烦，最后就只能吃灰。",
-        "a backpack being packed for a weekend trip", "Take it anywhere", "随身带走"),
+        "a backpack being packed for a weekend trip", "Take it anywhere", "随身带走",
+        es="Poco peso, para llevar contigo a todas partes.", label_es="Para llevar a todas partes",
+        pain_es="¿Tienes cosas tan voluminosas que nunca salen del armario?",
+        agitate_es="Si llevar algo es un engorro, al final no se usa."),
         against=_FURNITURE_NOUNS, categories=_cats("electronics", "sports_outdoors", "home", "beauty", "apparel",
                                                    "toys_hobbies", "baby", "tools"),
         pain_in=_cats("electronics", "sports_outdoors", "beauty")),
@@ -110,7 +143,10 @@ ANGLES: list[Angle] = [
         "cordless", "No cords getting in the way.", "没有线缠着，随拿随用。",
         "Still untangling cables every morning?", "每天早上还在跟一堆线较劲？",
         "Cords everywhere, and never the one you need.", "线缠成一团，要用的那根永远找不到。",
-        "a tidy desk with no cables in sight", "No cords needed", "告别缠线"),
+        "a tidy desk with no cables in sight", "No cords needed", "告别缠线",
+        es="Sin cables que estorben.", label_es="Sin cables",
+        pain_es="¿Sigues desenredando cables cada mañana?",
+        agitate_es="Cables por todas partes, y nunca el que necesitas."),
         against=(r"\bwired\b|hard-?wired|hardwire|plug[- ]?in\b|\bcorded\b|power cord|with (?:a |an )?(?:[\d.]+\s*(?:ft|feet|m)\s+)?"
                  r"(?:power )?cord\b|\bmains\b|ac adapter|插电|有线"),
         categories=_cats("electronics", "home", "tools", "sports_outdoors", "beauty", "toys_hobbies", "baby"),
@@ -121,102 +157,144 @@ ANGLES: list[Angle] = [
         "durable", "It's built to keep up with real life.", "做工扎实，经得起天天用。",
         "Sick of cheap stuff that falls apart?", "便宜货用不了多久就坏？",
         "Then you end up buying the same thing all over again.", "结果同样的东西又得重新买。",
-        "close-up of sturdy materials and careful craftsmanship", "Built to last", "经久耐用"),
+        "close-up of sturdy materials and careful craftsmanship", "Built to last", "经久耐用",
+        es="Pensado para aguantar el día a día.", label_es="Pensado para durar",
+        pain_es="¿Otra vez cosas baratas que se rompen enseguida?",
+        agitate_es="Y al final acabas comprando lo mismo otra vez."),
         categories=NOT_CONSUMABLE),
     Angle(r"dishwasher|machine[- ]washable|washable|easy to clean|wipes? clean|removable (?:cover|lid|liner|insert)|"
-          r"lavable|可拆洗|易清洗|可水洗|机洗", Benefit(
+          r"lavable|lavavajillas|可拆洗|易清洗|可水洗|机洗", Benefit(
         "easy_clean", "Cleanup is quick, so you actually use it.", "清洗省事，用起来没负担。",
         "Dreading the cleanup every single time?", "每次用完都不想洗？",
         "When cleanup is a chore, it gets put off.", "清洗太麻烦，就总是一拖再拖。",
-        "hands rinsing a product under a kitchen tap", "Easy cleanup", "清洗超方便"),
+        "hands rinsing a product under a kitchen tap", "Easy cleanup", "清洗超方便",
+        es="La limpieza es cosa de un momento.", label_es="Limpieza fácil",
+        pain_es="¿Te da pereza limpiar cada vez?",
+        agitate_es="Cuando limpiar es un rollo, siempre lo dejas para luego."),
         categories=NOT_CONSUMABLE, pain_in=_cats("home", "pets", "baby", "furniture"),
         by_category=((_cats("pets", "apparel", "baby", "furniture"), {
             "en": "When it needs a wash, it goes straight in.", "zh": "脏了直接洗，省心省力。",
+            "es": "¿Toca lavar? A la lavadora y listo.",
             "broll": "a soft fabric item going into a washing machine"}),)),
     Angle(r"easy to (?:use|install|assemble|set up|mount)|easy (?:setup|installation|assembly)|no tools|tool-free|"
           r"plug and play|one-touch|one touch|no assembly|intuitive|一键|上手|免安装|易安装", Benefit(
         "easy", "There's no learning curve. It just works.", "上手就会，不用研究说明书。",
         "Why does everything need a manual these days?", "为什么现在什么东西都要看半天说明书？",
         "You just want it to work, not another project.", "你只想直接用，不想再多一个麻烦。",
-        "a hand pressing a single button with a satisfying click", "Easy to set up", "上手就会"),
+        "a hand pressing a single button with a satisfying click", "Easy to set up", "上手就会",
+        es="Sin manuales ni complicaciones: usar y listo.", label_es="Usar y listo",
+        pain_es="¿Por qué hoy en día todo necesita un manual?",
+        agitate_es="Tú solo quieres que funcione, no otro proyecto."),
         categories=_cats("electronics", "home", "tools", "furniture", "toys_hobbies", "baby", "sports_outdoors")),
     Angle(r"comfort|\bsoft\b|cushion|ergonomic|breathable|memory foam|plush|faux[- ]fur|bolster|padded|\bcos?zy|"
           r"舒适|柔软|透气|亲肤", Benefit(
         "comfort", "It feels good from the very first minute.", "一上手就能感觉到舒服。",
         "Putting up with stuff that just doesn't feel right?", "一直在将就不舒服的东西？",
         "A little discomfort, every day, adds up fast.", "每天一点点不舒服，积累起来就很难受。",
-        "a person relaxing comfortably at home", "Feels so good", "舒服自在"),
+        "a person relaxing comfortably at home", "Feels so good", "舒服自在",
+        es="Comodidad desde el primer minuto.", label_es="Comodidad desde el primer minuto",
+        pain_es="¿Sigues aguantando cosas que no te resultan cómodas?",
+        agitate_es="Una pequeña molestia, cada día, acaba pesando."),
         categories=_cats("home", "furniture", "pets", "apparel", "baby", "sports_outdoors", "electronics"),
         pain_in=_cats("furniture", "apparel", "home"),
         by_category=((_cats("pets"), {"en": "Soft where it counts.", "zh": "该软的地方都很软。",
                                       "label_en": "Soft where it counts", "label_zh": "柔软舒适",
+                                      "es": "Suavidad donde importa.", "label_es": "Suavidad donde importa",
                                       "broll": "a pet curled up asleep in soft window light", **_NO_PAIN}),)),
     Angle(r"organic|\bnatural\b|vegan|plant[- ]based|non-toxic|bpa[- ]free|recycled|sustainabl|eco-friendly|"
           r"eco friendly|soy ink|有机|天然|环保|无添加", Benefit(
         "natural", "It's made with ingredients you'd actually want around.", "用料安心，放在家里也放心。",
         "Ever wondered what your everyday stuff is really made of?", "有没有想过，你每天用的东西到底是什么做的？",
         "You deserve to know what you're bringing home.", "带回家的东西，应该用得安心。",
-        "fresh green leaves in soft natural light", "Clean ingredients", "用料安心"),
+        "fresh green leaves in soft natural light", "Clean ingredients", "用料安心",
+        es="Con ingredientes que de verdad quieres en tu casa.", label_es="Ingredientes de confianza",
+        pain_es="¿Alguna vez te has preguntado de qué están hechas tus cosas de cada día?",
+        agitate_es="Mereces saber qué te llevas a casa."),
         pain_in=_cats("food_drink", "beauty", "baby"),
         by_category=((NOT_CONSUMABLE, {"en": "It's made with materials you can feel good about.",
                                        "zh": "用料讲究，用着放心。", "label_en": "Thoughtful materials",
-                                       "label_zh": "用料讲究", "broll": "close-up of natural textures in soft light",
+                                       "label_zh": "用料讲究", "es": "Con materiales de los que te puedes fiar.",
+                                       "label_es": "Materiales cuidados",
+                                       "broll": "close-up of natural textures in soft light",
                                        **_NO_PAIN}),)),
     Angle(r"\bquiet|silent|low[- ]noise|noise[- ]cancel|whisper|静音|安静|降噪", Benefit(
         "quiet", "It's so quiet you'll forget it's on.", "安静到你会忘了它在工作。",
         "Is the noise driving you up the wall?", "噪音吵得你心烦？",
         "It's hard to focus when something won't stop buzzing.", "一直嗡嗡响，根本没法专心。",
-        "a calm, quiet bedroom at dusk", "Whisper quiet", "安静不打扰"),
+        "a calm, quiet bedroom at dusk", "Whisper quiet", "安静不打扰",
+        es="Funciona en silencio, sin molestar.", label_es="En silencio",
+        pain_es="¿El ruido te saca de quicio?",
+        agitate_es="Cuesta concentrarse con algo zumbando sin parar."),
         categories=_cats("electronics", "home", "tools", "baby")),
     Angle(r"fast[- ]charg|quick[- ]charg|heats? up in|boils? in|in (?:just |under )?\d+ (?:seconds|minutes)|"
           r"quick[- ]dry|rapid|high[- ]speed|快充|速热|秒出|\d+秒", Benefit(
         "fast", "It gets the job done fast, so you can move on.", "速度快，省下的时间留给自己。",
         "Waiting around again?", "又在干等？",
         "Those minutes add up, every single day.", "每天浪费一点时间，加起来可不少。",
-        "a time-lapse of a busy morning routine", "Done in no time", "快速搞定"),
+        "a time-lapse of a busy morning routine", "Done in no time", "快速搞定",
+        es="Listo en nada, y a otra cosa.", label_es="Listo en nada",
+        pain_es="¿Esperando otra vez?",
+        agitate_es="Esos minutos suman, todos los días."),
         categories=_cats("electronics", "home", "tools", "beauty", "sports_outdoors", "apparel")),
     Angle(r"hi-?fi|\bbass\b|sound quality|\baudio\b|speaker|\bhd\b|\b4k\b|display|screen|megapixel|sensor|"
           r"resolution|音质|高清|画质", Benefit(
         "quality", "You can hear and see the difference.", "效果好不好，一看一听就知道。",
         "Still settling for fuzzy, flat quality?", "还在忍受模糊又平淡的效果？",
         "You notice it every single time you use it.", "每次用都会觉得差点意思。",
-        "close-up of crisp details and rich colour", "See the difference", "效果一目了然"),
+        "close-up of crisp details and rich colour", "See the difference", "效果一目了然",
+        es="Se nota la diferencia, a la vista y al oído.", label_es="Se nota la diferencia",
+        pain_es="¿Sigues conformándote con una calidad borrosa y plana?",
+        agitate_es="Lo notas cada vez que lo usas."),
         categories=_cats("electronics")),
     Angle(r"flavou?r|taste|tasting|\broast|brew|aroma|notes of|口感|风味|香气", Benefit(
         "taste", "It's flavour worth slowing down for.", "这个味道，值得你慢慢品。",
         "Bored of the same bland routine?", "每天都是一样寡淡的味道？",
         "Life's too short for boring flavour.", "生活已经够平淡了，味道不能再将就。",
-        "slow motion pour with warm morning light", "Taste the difference", "好味道"),
+        "slow motion pour with warm morning light", "Taste the difference", "好味道",
+        es="Un sabor que merece disfrutarse con calma.", label_es="Sabor que se nota",
+        pain_es="¿Siempre la misma rutina sin sabor?",
+        agitate_es="La vida es demasiado corta para sabores aburridos."),
         categories=_cats("food_drink")),
     Angle(r"\bskin|hydrat|moistur|serum|glow|保湿|肌肤|补水|护肤", Benefit(
         "skin", "Your skin feels cared for, not stripped.", "皮肤被好好照顾，而不是越用越干。",
         "Does your skin feel tight and dull by midday?", "一到中午皮肤就又干又暗？",
         "And piling on more product never seems to fix it.", "越涂越多，问题却没解决。",
-        "soft close-up of a skincare routine in a bright bathroom", "Skin feels cared for", "肌肤被呵护"),
+        "soft close-up of a skincare routine in a bright bathroom", "Skin feels cared for", "肌肤被呵护",
+        es="Tu piel se siente cuidada, no reseca.", label_es="Piel cuidada",
+        pain_es="¿Sientes la piel tirante y apagada a mediodía?",
+        agitate_es="Y echar más producto nunca parece arreglarlo."),
         categories=_cats("beauty")),
     Angle(r"spacious|capacity|compartment|pockets|holds up to|roomy|plenty of storage|storage space|extra storage|"
           r"with storage|容量|收纳|大空间", Benefit(
         "capacity", "There's room for everything you need.", "空间够大，该装的都装得下。",
         "Always running out of space?", "东西总是放不下？",
         "Then it's a mess every time you need something.", "每次找东西都乱成一团。",
-        "neatly organised items being packed away", "Room for everything", "超能装"),
+        "neatly organised items being packed away", "Room for everything", "超能装",
+        es="Hay sitio para todo lo que necesitas.", label_es="Sitio para todo",
+        pain_es="¿Siempre te quedas sin espacio?",
+        agitate_es="Y cada vez que buscas algo, es un caos."),
         categories=_cats("home", "furniture", "sports_outdoors", "apparel", "electronics", "baby", "tools")),
     Angle(r"\bdesign|stylish|elegant|minimal|handmade|hand-made|handcrafted|hand-thrown|hand thrown|mid-century|"
-          r"hecho a mano|artesan|设计|颜值|手工|质感", Benefit(
+          r"(?:hech|torneada|martillad)[oa]s? a mano|artesan|设计|颜值|手工|质感", Benefit(
         "style", "It looks as good as it works.", "颜值和实力都在线。",
         "Why does useful always have to look boring?", "为什么好用的东西总是长得很普通？",
         "You see it every day, so it should look the part.", "天天都要看到它，好看很重要。",
-        "a stylish flat-lay on a clean, bright table", "Looks as good as it works", "颜值在线"),
+        "a stylish flat-lay on a clean, bright table", "Looks as good as it works", "颜值在线",
+        es="Belleza y utilidad, todo en uno.", label_es="Belleza y utilidad",
+        pain_es="¿Por qué lo práctico siempre tiene que ser aburrido?",
+        agitate_es="Lo vas a ver cada día, así que también importa cómo luce."),
         categories=_cats("home", "furniture", "electronics", "apparel", "tools", "baby"),
         pain_in=_cats("home", "electronics", "tools"),
-        by_category=((_cats("apparel", "furniture"), {"en": "It looks the part, every day.", "zh": "每天看着都舒心。"}),)),
+        by_category=((_cats("apparel", "furniture"), {"en": "It looks the part, every day.", "zh": "每天看着都舒心。",
+                                                "es": "Estilo para cada día."}),)),
 ]
 
 # When nothing specific is supported, a plain, true line beats a vivid wrong one: no problem to
 # solve (so no PAS), no promise, and b-roll that fits the kind of product.
 GENERIC = Benefit(
     "everyday", "The appeal is easy to see.", "喜欢它的理由，一看就懂。", "", "", "", "",
-    "a bright lifestyle scene at home", "Take a closer look", "细节看得见")
+    "a bright lifestyle scene at home", "Take a closer look", "细节看得见",
+        es="Su atractivo salta a la vista.", pain_es="", agitate_es="", label_es="Mira los detalles")
 
 CATEGORY_BROLL = {
     "pets": "a pet resting in a cosy living room, soft window light",
@@ -243,6 +321,13 @@ def _angle_benefit(angle: Angle, taxonomy: str | None, field_name: str, evidence
     if taxonomy is None or (pain_in is not None and taxonomy not in pain_in):  # a problem needs a known kind
         update.update(_NO_PAIN)
     return replace(angle.benefit, **update)
+
+
+def angle_said(text: str, benefit: Benefit, language: str) -> bool:
+    """One of the angle's lines (its line, problem or agitation) is in text; an English line may
+    start 'They're' where the bank says 'It's', so the first word is not compared."""
+    lines = [benefit.line(language), benefit.pain(language), benefit.agitate(language)]
+    return any(line and line.split(" ", 1)[-1] in text for line in lines)
 
 
 def supported_benefits(product: Product, taxonomy: str | None) -> list[Benefit]:
@@ -326,6 +411,10 @@ class Facts:
     def rating_value(self) -> str | None:
         r = self.product.rating
         return None if r is None else f"{r.value:.1f}".rstrip("0").rstrip(".")
+
+    def rating_in(self, language: str) -> str | None:
+        """The rating as the language writes it: '4.9', '4,9' in Spanish."""
+        return None if self.rating_value is None else format_count(float(self.rating_value), language)
 
     @property
     def strong_rating(self) -> bool:
@@ -518,8 +607,7 @@ def extract_facts(product: Product, blocked: list[str] | None = None) -> Facts:
     benefits = supported_benefits(product, taxonomy) + [
         replace(GENERIC, broll=CATEGORY_BROLL.get(taxonomy or "", GENERIC.broll))]
     # a benefit whose stock lines trip the workspace's word list is not ours to use
-    benefits = [b for b in benefits if b.key == "everyday" or not blocked_terms_in(
-        " ".join([b.en, b.zh, b.pain_en, b.pain_zh, b.agitate_en, b.agitate_zh, b.label_en, b.label_zh]), blocked)]
+    benefits = [b for b in benefits if b.key == "everyday" or not blocked_terms_in(" ".join(b.texts()), blocked)]
 
     description = [s for s in split_sentences(product.description)
                    if 20 <= len(s) <= 160 and not blocked_terms_in(s, blocked) and not is_boilerplate(s)

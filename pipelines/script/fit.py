@@ -27,7 +27,7 @@ from pipelines.script.facts import (ANGLES, _is_size, is_cjk_text, product_taxon
 from pipelines.script.guards import unsupported_premises
 
 _MARKUP = re.compile(r"[【】〖〗\[\]{}<>]|&[a-z]+;|\\n")
-_QUOTE = re.compile(r"(?:wrote|put it|说)[:：]?\s*“([^”]*)”")
+_QUOTE = re.compile(r"(?:wrote|put it|说|escribió|dice)[:：]?\s*“([^”]*)”")
 _CLAUSE_END = re.compile(r"^\s*(?:$|[.,;:!?)(（，。；：！？—–-])")
 
 
@@ -45,7 +45,7 @@ def _angle_lines(product: Product) -> dict[str, tuple[str, str]]:
     taxonomy = product_taxonomy(product)
     for b in supported_benefits(product, taxonomy):
         angle = next(a for a in ANGLES if a.benefit.key == b.key)
-        for text in (b.en, b.zh):
+        for text in (b.en, b.zh, b.es):
             out[_norm(text)] = (b.key, angle.evidence)
     return out
 
@@ -144,27 +144,30 @@ def name_said_whole(script: AdScript, product: Product) -> bool:
 
 
 def fit_table(products: dict[str, Product], *, variants: int = 3, duration_s: float = 20.0, engine: str = "template",
-              seconds=None, settings: dict | None = None, words_per_second: float | None = None) -> dict:
+              seconds=None, settings: dict | None = None, words_per_second: float | None = None,
+              pace=None) -> dict:
     """Write each product's scripts in its page's language and audit them.
 
     seconds(script) -> the voiceover's length as a voice reads it (default: the writer's own
-    estimate). Returns {"rows": [...], "variants": N, "defective": n, "products": P,
+    estimate). The scripts are fitted to words_per_second, or to pace(language) (the pace of the
+    voice that reads that language: pipelines.voice.words_per_second), else the language default.
+    Returns {"rows": [...], "variants": N, "defective": n, "products": P,
     "names_whole": m, "lengths_ok": k, "length_checked": L}.
     """
     from pipelines.script import ScriptOptions, write_scripts
     from pipelines.script.guards import voiceover_seconds
 
-    seconds = seconds or (lambda s: voiceover_seconds(s, words_per_second))
     rows, defective, whole, lengths_ok, counted = [], 0, 0, 0, 0
     for name, product in products.items():
-        options = ScriptOptions(variants=variants, duration_s=duration_s, language=product.language or "en",
-                                words_per_second=words_per_second)
+        language = product.language or "en"
+        wps = words_per_second or (pace(language) if pace else None)
+        options = ScriptOptions(variants=variants, duration_s=duration_s, language=language, words_per_second=wps)
         scripts = write_scripts(product, options, engine=engine, settings=settings)
         product_whole = all(name_said_whole(s, product) for s in scripts)
         whole += product_whole
         for s in scripts:
             defects = audit_script(s, product)
-            length = seconds(s)
+            length = seconds(s) if seconds else voiceover_seconds(s, wps)
             ok = abs(length - duration_s) <= 0.10 * duration_s
             defective += bool(defects)
             lengths_ok += ok

@@ -49,6 +49,7 @@ _ZH_COUNTED = re.compile(r"([一二两三四五六七八九十]+)(?=个|大|种|
 _EN_LIST_COUNT = re.compile(
     r"\b(\d+|two|three|four|five|six|seven)\s+(?:[\w'-]+\s+){0,2}?(reasons?|things?|ways?|features?|benefits?|"
     r"details?|secrets?|tips?)\b", re.I)
+_ES_LIST_COUNT = re.compile(r"\b(\d+)\s+(?:[\w'-]+\s+){0,2}?(razones|cosas|motivos|detalles|ventajas)\b", re.I)
 _ZH_LIST_COUNT = re.compile(r"(\d+|[二两三四五六七])\s*(?:个|大|点)?[\u4e00-\u9fff]{0,2}?(?:理由|原因|亮点|优点|好处|细节|看点)")
 
 
@@ -130,7 +131,7 @@ def ungrounded_in(text: str, product: Product, *, allowed: set[float] | None = N
     problems = []
     # "3 reasons to..." counts the ad's own points, not a product fact: fine up to its length
     scrubbed = text
-    for pattern in (_EN_LIST_COUNT, _ZH_LIST_COUNT):
+    for pattern in (_EN_LIST_COUNT, _ES_LIST_COUNT, _ZH_LIST_COUNT):
         for m in pattern.finditer(text):
             raw = m.group(1).lower()
             n = _EN_NUMBER_WORDS.get(raw) or _ZH_DIGITS.get(raw) or (float(raw) if raw.isdigit() else None)
@@ -171,21 +172,22 @@ def ungrounded_in(text: str, product: Product, *, allowed: set[float] | None = N
 # is something you eat or put on your skin. Applies to every engine's copy (the LLM's included);
 # sentences quoted from the page itself are the page's own words and are not checked.
 PREMISES: list[tuple[re.Pattern, str, str]] = [(re.compile(p, re.I), key, kind) for p, key, kind in [
-    (r"\bno cords?\b|cordless|untangl\w* cables|no (?:cables|wires)|hunting for an outlet|告别缠线|找插座|跟一堆线", "cordless", "any"),
-    (r"\brain\b|\bwet day|下雨|一场雨|淋一次雨", "waterproof", "pain"),
+    (r"\bno cords?\b|cordless|untangl\w* cables|no (?:cables|wires)|hunting for an outlet|告别缠线|找插座|跟一堆线|sin cables|"
+     r"desenredando cables", "cordless", "any"),
+    (r"\brain\b|\bwet day|下雨|一场雨|淋一次雨|\blluvia\b", "waterproof", "pain"),
     (r"drinks? stays?|coffee gone cold|stays hot|hot or cold|热饮|咖啡还没喝完|冷热", "temperature", "any"),
-    (r"\bingredients\b|用料安心", "natural", "ingredients"),
+    (r"\bingredients\b|用料安心|\bingredientes\b", "natural", "ingredients"),
     (r"what your everyday stuff is really made of|到底是什么做的", "natural", "pain"),
     (r"take (?:it )?everywhere|on the go|light enough to|bulky stuff|随身带走|走到哪带到哪|太笨重", "portable", "any"),
-    (r"your skin|skin feels|肌肤|皮肤", "skin", "any"),
-    (r"\bflavou?r\b|bland routine|味道", "taste", "any"),
+    (r"your skin|skin feels|肌肤|皮肤|tu piel|la piel", "skin", "any"),
+    (r"\bflavou?r\b|bland routine|味道|\bsabor", "taste", "any"),
     (r"so quiet|the noise|won't stop buzzing|噪音|安静到", "quiet", "any"),
     (r"hear and see|fuzzy|效果好不好|模糊", "quality", "any"),
     (r"falls? apart|built to keep up|buying the same thing all over|便宜货|经得起天天用", "durable", "any"),
-    (r"\bcleanup\b|清洗", "easy_clean", "any"),
+    (r"\bcleanup\b|清洗|\blimpieza\b", "easy_clean", "any"),
     (r"learning curve|manual these days|说明书", "easy", "any"),
     (r"job done fast|waiting around|those minutes add up|干等|速度快", "fast", "any"),
-    (r"room for everything|running out of space|放不下|装得下", "capacity", "any"),
+    (r"room for everything|running out of space|放不下|装得下|sitio para todo|sin espacio", "capacity", "any"),
     (r"feels good from|doesn't feel right|little discomfort|不舒服|舒服自在", "comfort", "any"),
     (r"as good as it works|look boring|look the part|颜值", "style", "any"),
 ]]
@@ -342,6 +344,23 @@ def _clean_text(text: str, product: Product, allowed, corpus, extra, defaults, l
     return joiner.join(kept)
 
 
+def _angle_kept(script: AdScript, voiceover: str, product: Product, language: str) -> str:
+    """The script's angle label after repair: an angle whose lines the repair removed is not the
+    ad's angle any more; another angle still said, or none ('everyday'), takes its place."""
+    from pipelines.script.facts import angle_said, product_taxonomy, supported_benefits
+
+    kind, _, key = script.angle.partition(":")
+    lang = base_language(language)
+    if not key or key == "everyday" or lang not in ("en", "zh", "es"):
+        return script.angle
+    benefits = supported_benefits(product, product_taxonomy(product))
+    said = [b for b in benefits if angle_said(voiceover, b, lang)]
+    if any(b.key == key for b in said) or not any(b.key == key and angle_said(script.voiceover, b, lang)
+                                                 for b in benefits):
+        return script.angle  # still said, or never said in words the banks know (an LLM's own copy)
+    return f"{kind}:{said[0].key if said else 'everyday'}"
+
+
 def repair_script(script: AdScript, product: Product, options: "ScriptOptions | None" = None) -> AdScript:
     """Drop unsupported or unsafe sentences, fix visuals, put the CTA last, trim if too long."""
     allowed = grounded_numbers(product)
@@ -377,6 +396,7 @@ def repair_script(script: AdScript, product: Product, options: "ScriptOptions | 
               if re.split(r"[.\[]", c.field)[0] in Product.model_fields and not ungrounded_in(
                   c.text, product, allowed=allowed, corpus=corpus)]
     return script.model_copy(update={
+        "angle": _angle_kept(script, " ".join(s.voiceover for s in scenes), product, language),
         "hook": clean(script.hook) or (scenes[0].voiceover if scenes else ""),
         "cta": clean(script.cta) or (scenes[-1].voiceover if scenes else ""),
         "caption": clean(script.caption), "hashtags": hashtags, "scenes": scenes, "claims": claims,

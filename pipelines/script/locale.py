@@ -10,13 +10,13 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal
 
-# Speaking rate of an ad read (a bit slower than conversation, with breaths between scenes).
-# English-like languages count words; Chinese/Japanese count characters. Calibrated on the voices
-# that read them: at 2.6 espeak-ng read 96 English fit-table scripts (bench/copy_fit.py --voice
-# espeak) at 0.93x the estimate and the neural default (hibari) the demo store's at ~0.89x, so
-# English is 2.8; Chinese (espeak-ng) read at 0.99x of 3.6.
-UNITS_PER_SECOND = {"en": 2.8, "de": 2.3, "fr": 2.6, "es": 2.7, "it": 2.6, "pt": 2.6, "nl": 2.4,
-                    "zh": 3.6, "ja": 6.0}
+# Speaking rate of an ad read in speech units (speech_units below) per second, scene pauses
+# included: the pace a script is fitted to when the voice's own is not known. en, es and zh are
+# the default voice of each (hibari heart; espeak-ng es and zh, the announced fallback) over the
+# fit pages' 20 s ads, their 0.3 s scene pauses counted (bench/voice_pace.py, 2026-12-07: 3.23,
+# 3.77, 3.88); the others are their earlier figures scaled by English's change (x1.14, x1.08 ja).
+UNITS_PER_SECOND = {"en": 3.2, "de": 2.6, "fr": 3.0, "es": 3.75, "it": 3.0, "pt": 3.0, "nl": 2.75,
+                    "zh": 3.9, "ja": 6.5}
 CHARACTER_LANGUAGES = {"zh", "ja"}
 DEFAULT_LOCALES = {"en": "en_US", "zh": "zh_CN", "de": "de_DE", "fr": "fr_FR", "es": "es_ES",
                    "it": "it_IT", "pt": "pt_BR", "nl": "nl_NL", "ja": "ja_JP"}
@@ -38,24 +38,44 @@ def units_per_second(language: str) -> float:
     return UNITS_PER_SECOND.get(base_language(language), 2.5)
 
 
-def _number_units(token: str, per_digit: float) -> float:
-    digits = sum(c.isdigit() for c in token)
-    return max(1.0, 0.5 + per_digit * digits)
+# What a number and a pause cost, in average-word units (characters for zh/ja). Fitted by least
+# squares over the scenes bench/voice_pace.py measured (espeak-ng en/es/zh, hibari en; 2026-12-07):
+# a digit read out costs 1.0-1.25 units, a currency sign (said as "dollars", "euros") 1.5, decimals
+# ("and ninety-nine cents") 0.9-1.4 more; a sentence break inside a scene 1.4-2.5 and a comma,
+# colon or dash 0.75-1.3, alike on every voice and language measured.
+DIGIT_UNITS = 1.1
+CURRENCY_UNITS = 1.5
+DECIMAL_UNITS = 1.0
+SENTENCE_BREAK_UNITS = 1.8
+CLAUSE_BREAK_UNITS = 1.0
+_CURRENCY = re.compile(r"[$€£¥₩₹]\s?\d|\d\s?(?:[$€£¥₩₹]|元|美元|欧元)")
+_DECIMAL = re.compile(r"\d[.,]\d{1,2}(?!\d)")
+_SENTENCE_BREAK = re.compile(r"[.!?…]+[”\"']?(?=\s+\S)|[。！？]+(?=.)")
+_CLAUSE_BREAK = re.compile(r"[,;:—–](?=\s)|[，；：、]")
+
+
+def _number_units(token: str) -> float:
+    return max(1.0, DIGIT_UNITS * sum(c.isdigit() for c in token))
 
 
 def speech_units(text: str, language: str) -> float:
-    """How long text takes to say, in the language's unit (words, or characters for zh/ja).
+    """How long text takes to say, in the language's unit (words, or characters for zh/ja): the
+    measure every pace in pipelines/voice/rates.py is calibrated in.
 
-    Numbers are read out in full ("$1,299" is four or five words), so they count by digits.
+    Numbers are read out in full ("$1,299" is four or five words), so they count by digits, with
+    their currency and cents; the pauses a voice makes at sentence breaks and commas count too.
     """
     numbers = _NUMBER.findall(text)
     rest = _NUMBER.sub(" ", text)
+    said = (sum(_number_units(n) for n in numbers) + CURRENCY_UNITS * len(_CURRENCY.findall(text))
+            + DECIMAL_UNITS * len(_DECIMAL.findall(text)))
+    pauses = (SENTENCE_BREAK_UNITS * len(_SENTENCE_BREAK.findall(text.strip()))
+              + CLAUSE_BREAK_UNITS * len(_CLAUSE_BREAK.findall(text)))
     if is_character_language(language):
-        return (len(_CJK.findall(rest)) + 1.5 * len(_LATIN_WORD.findall(rest))
-                + sum(_number_units(n, 1.6) for n in numbers))
+        return len(_CJK.findall(rest)) + 1.5 * len(_LATIN_WORD.findall(rest)) + said + pauses
     # a CJK name inside an English line is still read out, character by character
     return (sum(_word_units(w) for w in _LATIN_WORD.findall(rest)) + 0.85 * len(_CJK.findall(rest))
-            + sum(_number_units(n, 0.8) for n in numbers))
+            + said + pauses)
 
 
 _VOWEL_GROUPS = re.compile(r"[aeiouyàâäéèêëîïôöûüùáíóú]+", re.I)
@@ -70,27 +90,24 @@ def _word_units(word: str) -> float:
     return 0.5 + 0.5 * max(1, syllables) / 1.45
 
 
-# A voice's measured pace (pipelines.voice.words_per_second) counts caption tokens: words, or one per
-# character in zh/ja. Our units weigh long words and numbers; on the template's ad copy they average
-# 0.995 units per token in English and 1.13 per character in Chinese (fixtures/pages/fit, 105 scripts).
-UNITS_PER_TOKEN = {"zh": 1.13, "ja": 1.13}
 SCENE_PAUSE_S = 0.3  # the voice stage's silence between two scenes (pipelines.voice VoiceSettings.scene_pause_s)
 
 
 def estimate_seconds(text: str, language: str, words_per_second: float | None = None) -> float:
-    """Seconds to say text: at the voice's own measured pace when known (scene pauses not included,
-    see voiceover seconds in guards), else at the language's default ad-read pace (pauses included)."""
+    """Seconds to say text: at the voice's own measured pace (speech units per second) when known
+    (scene pauses not included, see voiceover_seconds in guards), else at the language's default
+    ad-read pace (pauses included)."""
     if words_per_second:
-        return speech_units(text, language) / (words_per_second * UNITS_PER_TOKEN.get(base_language(language), 1.0))
+        return speech_units(text, language) / words_per_second
     return speech_units(text, language) / units_per_second(language)
 
 
 def options_units_per_second(options) -> float:
-    """The pace a script is fitted to, in our units per second: the voice that will read it
+    """The pace a script is fitted to, in speech units per second: the voice that will read it
     (ScriptOptions.words_per_second, from pipelines.voice.words_per_second) or the language default."""
     wps = getattr(options, "words_per_second", None)
     if wps:
-        return float(wps) * UNITS_PER_TOKEN.get(base_language(options.language), 1.0)
+        return float(wps)
     return units_per_second(options.language)
 
 

@@ -21,10 +21,10 @@ from pipelines.jobs import FRAMEWORKS  # listed once, with the other job options
 from pipelines.script import banks
 from pipelines.script.facts import Benefit, Facts, extract_facts
 from pipelines.script.guards import MAX_OVERLAY_WORDS, blocked_terms_in, ungrounded_in
-from pipelines.script.locale import (base_language, display_words, estimate_seconds, format_count, is_plural_noun,
-                                     options_units_per_second, pause_seconds, plural, speech_units)
+from pipelines.script.locale import (SENTENCE_BREAK_UNITS, base_language, display_words, estimate_seconds, format_count,
+                                     is_plural_noun, options_units_per_second, pause_seconds, plural, speech_units)
 
-SUPPORTED_LANGUAGES = ("en", "zh")
+SUPPORTED_LANGUAGES = ("en", "zh", "es")  # the languages banks.py has copy for
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Line:
     text: str
     claims: list[Claim] = field(default_factory=list)
     short: "Line | None" = None  # the same point in a few words, for very short ads
+    angle: str = ""  # the angle (Benefit.key) whose premise the line says: the script's angle label follows it
 
     def units(self, language: str) -> float:
         return speech_units(self.text, language)
@@ -127,28 +128,29 @@ class Writer:
         self._image_cursor += 1
         return f"product_image:{index}"
 
+    def say(self, key: str, **facts) -> str:
+        """The writer's own sentence `key` (banks.PHRASES) in the ad's language, facts filled in."""
+        return banks.PHRASES[self.lang][key].format(**facts)
+
     def price_line(self) -> Line | None:
         f = self.facts
         if not f.has_price:
             return None
+        price = f.price(self.lang)
         if self.product.on_sale:
-            text = (f"原价{f.list_price(self.lang)}，现在只要{f.price(self.lang)}。" if self.zh else
-                    f"It's normally {f.list_price(self.lang)}, but right now it's {f.price(self.lang)}.")
-            claims = [_c(f.list_price(self.lang), "list_price"), _c(f.price(self.lang), "price")]
-            short = f"现在只要{f.price(self.lang)}。" if self.zh else f"Now just {f.price(self.lang)}."
-            return Line(text, claims, Line(short, claims[1:]))
-        options = (["到手价只要{p}。", "只要{p}，就能带回家。"] if self.zh else
-                   ["And it's just {p}.", "All that, for {p}."])
-        text = options[self.rng.randrange(len(options))].format(p=f.price(self.lang))
-        claims = [_c(f.price(self.lang), "price")]
-        return Line(text, claims, Line(f"只要{f.price(self.lang)}。" if self.zh else f"Just {f.price(self.lang)}.", claims))
+            text = self.say("price_sale", list=f.list_price(self.lang), price=price)
+            claims = [_c(f.list_price(self.lang), "list_price"), _c(price, "price")]
+            return Line(text, claims, Line(self.say("price_sale_short", price=price), claims[1:]))
+        options = banks.PHRASES[self.lang]["price"]
+        text = options[self.rng.randrange(len(options))].format(price=price)
+        claims = [_c(price, "price")]
+        return Line(text, claims, Line(self.say("price_short", price=price), claims))
 
     def savings_line(self) -> Line | None:
         f = self.facts
         if not self.product.on_sale or not f.discount_percent:
             return None
-        text = (f"直接省下{f.savings(self.lang)}，相当于便宜了{f.discount_percent}%。" if self.zh else
-                f"That's {f.discount_percent}% off, so you keep {f.savings(self.lang)}.")
+        text = self.say("savings", pct=f.discount_percent, savings=f.savings(self.lang))
         return Line(text, [_c(f"{f.discount_percent}%", "list_price"), _c(f.savings(self.lang), "list_price")])
 
     def rating_line(self) -> Line | None:
@@ -158,14 +160,11 @@ class Writer:
         r = self.product.rating
         best = f"{r.best:g}"
         count = f.rating_count(self.lang)
-        claims = [_c(f.rating_value, "rating.value")]
-        if self.zh:
-            text = (f"{count}条评价，平均{f.rating_value}分，满分{best}分。" if count
-                    else f"买家评分{f.rating_value}分，满分{best}分。")
-        else:
-            text = (f"It's rated {f.rating_value} out of {best} stars from {plural(r.count, 'rating')}." if count
-                    else f"It's rated {f.rating_value} out of {best} stars.")
-        short = Line(f"评分{f.rating_value}分。" if self.zh else f"Rated {f.rating_value} stars.", list(claims))
+        value = f.rating_in(self.lang)
+        claims = [_c(value, "rating.value")]
+        text = (self.say("rating_count", value=value, best=best, count=count, ratings=plural(r.count, "rating"))
+                if count else self.say("rating", value=value, best=best))
+        short = Line(self.say("rating_short", value=value), list(claims))
         if count:
             claims.append(_c(count, "rating.count"))
         return Line(text, claims, short)
@@ -173,17 +172,13 @@ class Writer:
     def rating_overlay(self) -> str:
         f = self.facts
         count = f.rating_count(self.lang)
-        if self.zh:
-            return f"★{f.rating_value}分 · {count}条评价" if count else f"★{f.rating_value}分"
-        return f"★ {f.rating_value} · {count} ratings" if count else f"★ {f.rating_value} stars"
+        value = f.rating_in(self.lang)
+        return self.say("rating_overlay_count", value=value, count=count) if count else \
+            self.say("rating_overlay", value=value)
 
     def price_overlay(self) -> str:
-        f = self.facts
-        if self.product.on_sale:
-            return (f"现价{f.price(self.lang, spoken=False)}" if self.zh
-                    else f"Now {f.price(self.lang, spoken=False)}")
-        return (f"仅需{f.price(self.lang, spoken=False)}" if self.zh
-                else f"Just {f.price(self.lang, spoken=False)}")
+        price = self.facts.price(self.lang, spoken=False)
+        return self.say("price_overlay_sale" if self.product.on_sale else "price_overlay", price=price)
 
     def review_line(self, first_person: bool, skip: int = 0) -> Line | None:
         reviews = self.facts.reviews_in(self.lang)
@@ -192,16 +187,8 @@ class Writer:
         r = reviews[skip]
         quote = r.text.strip()
         who = (r.author or "").strip()
-        if self.zh:
-            lead = "不只是我这么觉得，有位买家说：" if first_person else "有位买家是这么说的："
-            text = f"{lead}“{quote}”"
-        else:
-            if first_person:
-                lead = f"And it's not just me. {who} wrote:" if who else "And it's not just me. One reviewer wrote:"
-            else:
-                lead = f"As {who} put it:" if who else "As one customer put it:"
-            text = f"{lead} “{quote}”"
-        return Line(text, [_c(quote, f"reviews[{r.index}].text")])
+        key = ("review_me" if first_person else "review") + ("_who" if who else "")
+        return Line(self.join(self.say(key, who=who), f"“{quote}”"), [_c(quote, f"reviews[{r.index}].text")])
 
     def feature_lines(self) -> list[Line]:
         return [Line(f.text, [_c(f.text, f"features[{f.index}]")]) for f in self.facts.features_in(self.lang)]
@@ -212,12 +199,12 @@ class Writer:
         return [Line(s, [_c(s, "description")]) for s in self.facts.description_sentences if self.safe(s)]
 
     def benefit_text(self, b: Benefit) -> str:
-        return b.zh if self.zh else self.agree(b.en)
+        return self.agree(b.line(self.lang))
 
     def benefit_line(self, b: Benefit) -> Line:
         """The angle's line, with the product field that backs its premise beside it."""
         text = self.benefit_text(b)
-        return Line(text, [_c(text, b.field)] if b.field else [])
+        return Line(text, [_c(text, b.field)] if b.field else [], angle=b.key)
 
     def agree(self, text: str) -> str:
         """'It's made...' about 'these plates' reads 'They're made...'."""
@@ -234,8 +221,9 @@ class Writer:
 
     @property
     def plural(self) -> bool:
-        """A name that ends in a plural noun ('Dinner Plates', 'Studio Headphones') takes 'these ... are'."""
-        if self.zh:
+        """A name that ends in a plural noun ('Dinner Plates', 'Studio Headphones') takes 'these ... are'.
+        English only: the Spanish copy is worded to need no agreement, Chinese has none."""
+        if self.lang != "en":
             return False
         words = re.findall(r"[A-Za-z]+", self.facts.name)
         if not words or words[-1].isupper() or len(words[-1]) < 3:
@@ -243,7 +231,7 @@ class Writer:
         return is_plural_noun(words[-1])
 
     def benefit_label(self, b: Benefit) -> str:
-        return b.label_zh if self.zh else b.label_en
+        return b.label(self.lang)
 
     def cta(self) -> tuple[str, str]:
         options = banks.CTAS[self.lang][self.tone]
@@ -252,14 +240,12 @@ class Writer:
         return options[i], overlays[self.rng.randrange(len(overlays))]
 
     def name_short(self) -> str:
-        return f"认识一下{self.facts.name}。" if self.zh else f"Meet {self.the_name}."
+        return self.say("name_short", name=self.the_name)
 
     def name_intro(self) -> str:
         f = self.facts
         brand = f.brand if f.brand and f.brand.lower() not in f.name.lower() else None
-        if self.zh:
-            return f"来认识一下{brand + '的' if brand else ''}{f.name}。"
-        return f"Meet {self.the_name}{', from ' + brand if brand else ''}."
+        return self.say("name_intro_brand" if brand else "name_intro", name=self.the_name, brand=brand)
 
     # ------------------------------------------------------------------ reasons/body points
 
@@ -306,7 +292,7 @@ class Writer:
     def the_name(self) -> str:
         """'the Aero Insulated Bottle' mid-sentence in English; names of one word stand alone."""
         name = self.facts.name
-        if self.zh or len(name.split()) < 2 or name.lower().startswith("the "):
+        if self.lang != "en" or len(name.split()) < 2 or name.lower().startswith("the "):
             return name
         return "the " + name
 
@@ -315,7 +301,7 @@ class Writer:
         """'this coffee': the product by its kind, for lines that would repeat a long name."""
         words = self.facts.name.split()
         noun = words[-1] if words else ""
-        if self.zh or len(words) < 3 or not noun.isalpha() or noun.isupper() or \
+        if self.lang != "en" or len(words) < 3 or not noun.isalpha() or noun.isupper() or \
                 base_language(self.product.language or "en") != self.lang:  # 'this martillada' is no English
             return self.the_name
         return ("these " if self.plural else "this ") + noun.lower()
@@ -324,7 +310,8 @@ class Writer:
         f = self.facts
         text = template.format(
             thing=self.thing, Thing=self.thing[0].upper() + self.thing[1:],
-            name=self.the_name, is_="are" if self.plural else "is", s="" if self.plural else "s", pain=plan.benefit.pain_zh if self.zh else plan.benefit.pain_en,
+            name=self.the_name, is_="are" if self.plural else "is", s="" if self.plural else "s",
+            pain=plan.benefit.pain(self.lang),
             price=f.price(self.lang) if f.has_price else "", pct=f.discount_percent or "", n=n)
         return text[0].upper() + text[1:] if text else text
 
@@ -341,17 +328,19 @@ class Writer:
         if display_words(hook) <= MAX_OVERLAY_WORDS:
             hook_overlay = hook
         elif fw == "listicle":
-            hook_overlay = f"{body}个理由" if zh else f"{body} reasons to love it"
+            hook_overlay = self.say("listicle_overlay", n=body)
         elif fw == "ugc":
-            hook_overlay = "真实测评" if zh else "My honest review"
+            hook_overlay = self.say("ugc_overlay")
         elif fw == "offer":
-            hook_overlay = "限时优惠" if zh else "Sale alert"
+            hook_overlay = self.say("offer_overlay")
         elif fw == "pas" or display_words(f.name) > 4:
             hook_overlay = self.benefit_label(b)
         else:
             hook_overlay = f.name
         points = self.points(plan)
-        out: list[Draft] = [Draft("hook", "avatar", Line(hook, short=Line(short_hook) if short_hook else None),
+        said_angle = b.key if fw == "pas" else ""  # a PAS hook is the angle's own problem
+        out: list[Draft] = [Draft("hook", "avatar", Line(hook, short=Line(short_hook, angle=said_angle) if short_hook
+                                                         else None, angle=said_angle),
                                   hook_overlay, camera="push_in", fixed=True)]
 
         def body_points(k: int, lead: list[str] | None = None, optional_from: int = 1):
@@ -359,13 +348,15 @@ class Writer:
                 text = line.text
                 if lead:
                     head = lead[i] if i < len(lead) else ""
-                    text = self.join(head, _lower_first(text) if head.endswith((",", "And")) else text)
+                    # after "Also," / "And" / "Además," / "Y" the feature goes on the sentence: lower case
+                    text = self.join(head, _lower_first(text) if head.endswith((",", "And")) or head == "Y" else text)
                 out.append(Draft("feature", "image", Line(text, line.claims, line.short), overlay, follow,
                                  optional=0 if i < optional_from else 2 + i))
 
         if fw == "pas":
-            out.append(Draft("agitate", f"broll:{b.broll}", Line(b.agitate_zh if zh else b.agitate_en),
-                             "是不是很熟悉？" if zh else "Sound familiar?", optional=1))
+            out.append(Draft("agitate", f"broll:{b.broll}", Line(b.agitate(self.lang), angle=b.key),
+                             self.say("agitate_overlay"),
+                             optional=1))
             # the scene that names the product is never dropped, however short the ad
             out.append(Draft("solution", "image", Line(self.name_intro(), short=Line(self.name_short())),
                              f.name if display_words(f.name) <= 6 else "",
@@ -391,17 +382,16 @@ class Writer:
         elif fw == "ugc":
             story = banks.UGC_STORY[self.lang][self.rng.randrange(len(banks.UGC_STORY[self.lang]))]
             if b.has_pain:  # a before-story only where the page backs the problem it tells
-                out.append(Draft("problem", "avatar", Line(story), "真实感受" if zh else "My honest take",
-                                 [Line(b.agitate_zh if zh else b.agitate_en)], optional=3))
-            found = f"后来我发现了{f.name}。" if zh else f"Then I found {self.the_name}."
+                out.append(Draft("problem", "avatar", Line(story), self.say("story_overlay"),
+                                 [Line(b.agitate(self.lang), angle=b.key)], optional=3))
+            found = self.say("found", name=self.the_name)
             out.append(Draft("solution", "image", Line(found), f.name if display_words(f.name) <= 6 else "",
                              [self.benefit_line(b)]))
-            leads = (["我特别喜欢的一点：", "还有，", "另外，", "而且，"] if zh
-                     else ["My favourite part?", "Also,", "Plus,", "And"])
+            leads = banks.PHRASES[self.lang]["ugc_leads"]
             body_points(body, lead=leads, optional_from=0)
             review = self.review_line(True)
             if review:
-                out.append(Draft("proof", "avatar", review, "不只是我" if zh else "Not just me",
+                out.append(Draft("proof", "avatar", review, self.say("proof_overlay"),
                                  [x for x in [rating] if x], optional=1))
             elif rating:
                 out.append(Draft("proof", "image", rating, self.rating_overlay(), optional=2))
@@ -410,7 +400,7 @@ class Writer:
         elif fw == "listicle":
             ordinals = list(banks.ORDINALS[self.lang][:body])
             if body >= 2:
-                ordinals[-1] = banks.ORDINAL_LAST[self.lang] if not zh else "最后，"
+                ordinals[-1] = banks.ORDINAL_LAST[self.lang]
             for i, (line, overlay, follow) in enumerate(points[:body]):
                 text = self.join(ordinals[i], line.text if zh else _lower_first(line.text))
                 said = line.short.text if line.short else line.text
@@ -429,13 +419,12 @@ class Writer:
                 out.append(Draft("proof", "image", rating, self.rating_overlay(), optional=3))
             urgency = banks.URGENCY[self.lang]
             out.append(Draft("urgency", "avatar", Line(urgency[self.rng.randrange(len(urgency))]),
-                             "限时优惠" if zh else "While the sale lasts", optional=2))
+                             self.say("urgency_overlay"), optional=2))
         elif fw == "demo":
-            first = f"先来看看{f.name}。" if zh else f"First look: here {'are' if self.plural else 'is'} {self.the_name}."
-            out.append(Draft("demo", "image", Line(first), "开箱" if zh else "First look",
+            first = self.say("demo_first", is_="are" if self.plural else "is", name=self.the_name)
+            out.append(Draft("demo", "image", Line(first), self.say("demo_overlay"),
                              self.description_lines()[:2]))
-            leads = (["看这里，", "再看这个细节，", "还有，", "另外，"] if zh
-                     else ["Check this out.", "Now look at this.", "And here's a detail I like.", "Plus,"])
+            leads = banks.PHRASES[self.lang]["demo_leads"]
             for i, (line, overlay, follow) in enumerate(points[:body]):
                 visual = f"broll:hands using {self.the_name}, {b.broll}" if i == 1 else "image"
                 out.append(Draft("feature", visual, Line(self.join(leads[i % len(leads)], line.text), line.claims),
@@ -492,7 +481,7 @@ class Writer:
             for d in scenes:
                 if r < len(d.extras):
                     line = d.extras[r]
-                    u = line.units(lang)
+                    u = line.units(lang) + SENTENCE_BREAK_UNITS  # with the pause before it
                     if total + u <= 1.02 * target and self.safe(line.text) and not any(
                             _similar(line.text, x.text) for s in scenes for x in s.chosen):
                         d.chosen.append(line)
@@ -505,14 +494,14 @@ class Writer:
         self.rng.shuffle(pads)
         while total < 0.97 * target and pads:
             room = 1.03 * target - total
-            fitting = [p for p in pads if speech_units(p, lang) <= room]
+            fitting = [p for p in pads if speech_units(p, lang) + SENTENCE_BREAK_UNITS <= room]
             if not fitting:
                 break
             pad = max(fitting, key=lambda p: speech_units(p, lang))
             pads.remove(pad)
             host = min(body, key=lambda d: sum(x.units(lang) for x in d.chosen))
             host.chosen.append(Line(pad))
-            total += speech_units(pad, lang)
+            total += speech_units(pad, lang) + SENTENCE_BREAK_UNITS
         return scenes, total
 
     # ------------------------------------------------------------------ one variant
@@ -555,9 +544,24 @@ class Writer:
         used_hooks.add(hook)
         return self.assemble(plan, variant_index, hook, scenes)
 
+    def said_benefit(self, plan: Plan, drafts: list[Draft]) -> Benefit | None:
+        """The angle the kept lines actually take: the plan's when one of its lines survived the
+        fitting, else the first other angle whose line did, else None (the ad takes no angle)."""
+        said = [x.angle for d in drafts for x in d.chosen if x.angle]
+        if plan.benefit.key in said:
+            return plan.benefit
+        return next((b for b in self.facts.benefits if b.key in said), None)
+
     def assemble(self, plan: Plan, variant_index: int, hook: str, drafts: list[Draft]) -> AdScript:
         lang = self.lang
         scenes, claims = [], []
+        # labels follow the lines kept: an angle whose line the fitting dropped names neither the
+        # script (angle), its caption nor the hook's overlay
+        benefit = self.said_benefit(plan, drafts)
+        angle = f"{plan.angle.split(':', 1)[0]}:{benefit.key if benefit else 'everyday'}"
+        if benefit is not plan.benefit and drafts[0].overlay == self.benefit_label(plan.benefit):
+            drafts[0].overlay = self.benefit_label(benefit) if benefit else (
+                self.facts.name if display_words(self.facts.name) <= MAX_OVERLAY_WORDS else "")
         cameras = ["push_in", "pan_left", "pull_out", "pan_right", "tilt_up", "orbit"]
         self._image_cursor = 0
         for i, d in enumerate(drafts):
@@ -574,14 +578,13 @@ class Writer:
         f = self.facts
         price_part = ""
         if f.has_price:
-            price_part = (f"现价{f.price(lang, False)}（原价{f.list_price(lang, False)}）。" if self.zh and
-                          self.product.on_sale else f"仅需{f.price(lang, False)}。" if self.zh else
-                          f"Now {f.price(lang, False)} (was {f.list_price(lang, False)})." if self.product.on_sale
-                          else f"Just {f.price(lang, False)}.")
-        caption = self.join(hook, self.benefit_text(plan.benefit), price_part, banks.EMOJI[self.tone], cta)
+            price_part = (self.say("caption_sale", price=f.price(lang, False), list=f.list_price(lang, False))
+                          if self.product.on_sale else self.say("caption_price", price=f.price(lang, False)))
+        caption = self.join(hook, self.benefit_text(benefit) if benefit else "", price_part, banks.EMOJI[self.tone],
+                            cta)
         unique_claims = list({(c.text, c.field): c for c in claims}.values())
         return AdScript(
-            variant_id=f"v{variant_index + 1}-{plan.framework}", framework=plan.framework, angle=plan.angle,
+            variant_id=f"v{variant_index + 1}-{plan.framework}", framework=plan.framework, angle=angle,
             language=self.options.language, tone=self.tone, target_duration_s=self.options.duration_s,
             hook=hook, scenes=scenes, cta=cta, caption=caption, hashtags=self.hashtags(plan),
             claims=unique_claims)

@@ -1,42 +1,53 @@
 """How fast each voice speaks, for the script writer: a 20 s script must fit the voice used.
 
-`words_per_second(engine, voice, language)` gives the caption tokens per second of speech (words;
-one per character for Chinese, Japanese and Korean) a voice reads at rate 1.0, scene pauses not
-included, calibrated on the template writer's ad copy (MEASURED below); a voice not measured falls
-back to its engine's figure for the language family, then to the engine's.
+`words_per_second(engine, voice, language)` gives the pace a voice reads at rate 1.0, in the
+script writer's speech units per second (pipelines.script.locale.speech_units: words weighted by
+syllables, characters for Chinese and Japanese, numbers by digit, and the pauses at sentence and
+clause breaks), scene pauses not included: the writer measures a script with that same tokenizer,
+so a pace and a script are counted alike. A voice not measured falls back to its engine's figure
+for the language, then to the engine's.
+
+Calibrated from measured audio (2026-12-07) with
+
+    .venv/bin/python bench/voice_pace.py --engine espeak --cross --save /tmp/pace-espeak.json
+    .venv/bin/python bench/voice_pace.py --engine neural --languages en --save /tmp/pace-neural.json
+    .venv/bin/python bench/voice_pace.py --engine espeak --voice en-us-m1 --languages en   # likewise per voice
+    .venv/bin/python bench/voice_pace.py --from /tmp/pace-espeak.json    # re-count after a tokenizer change
+
+which speaks every scene of the template writer's 3 variants of a 20 s ad for every fit page and
+the demo store (35 pages; English ads for Spanish and Chinese pages with --cross, CJK names left
+out of the English figure) and divides the scenes' units by their voiced seconds: every page
+counts, none is tuned to. Per script the pace spreads about +-10 % around the figure (ratios in
+the comments), which the +-10 % length check has to absorb with the writer's own +-6 %.
 """
 
 from __future__ import annotations
 
 from pipelines.engines import DEFAULT_ENGINES
 
-# voice id -> tokens per second at rate 1.0 on ad copy, scene pauses excluded: the pace the script
-# writer fits to. Calibrated 2026-12-06 so the template writer's 20 s scripts last 20 s when this
-# voice reads them: 12 scripts (3 variants x 4 demo-store products) per voice came out at
-# 18.3-21.2 s (hibari), 18.8-22.8 s (joe), 18.6-22.6 s (espeak-ng en-us-f1); check with
-# `bench/copy_fit.py --voice neural --pages fixtures/store`. Plain prose (bench/voice.py's
-# scripts) reads faster: 3.41 hibari, 3.44 joe, 3.22-3.35 espeak-ng; ad copy's many short
-# sentences add sentence-end pauses.
+# voice id -> speech units per second at rate 1.0, scene pauses excluded (the writer adds them)
 MEASURED: dict[str, float] = {
-    "en-us-heart": 2.82,  # hibari
-    "en-us-joe": 3.1,  # Piper en_US-joe-medium
-    "en-us-f1": 2.9, "en-us-m1": 2.95, "en-gb-f1": 2.92,  # espeak-ng at 175 wpm
-    "zh-f1": 3.64, "zh-m1": 3.75,  # espeak-ng cmn-latn-pinyin: characters per second (prose)
+    "en-us-heart": 3.42,  # hibari; 90 scripts, per script 3.14-3.74
+    "en-us-joe": 3.70,  # Piper en_US-joe-medium; 30 scripts (the first 12 pages, 10 English), 3.34-4.08
+    "en-us-f1": 3.50,  # espeak-ng at 175 wpm; 105 scripts, 3.20-3.95
+    "en-us-m1": 3.60, "en-gb-f1": 3.56,  # 90 scripts each, 3.30-3.98 / 3.29-3.92
+    "zh-f1": 4.08, "zh-m1": 4.18,  # espeak-ng cmn-latn-pinyin; 9 scripts, 3.88-4.22 / 4.02-4.39
+    "es-f1": 4.02,  # espeak-ng es; 6 scripts (the two Spanish pages), 3.86-4.19
 }
 
-# engine -> language base -> tokens per second, for voices not measured one by one: the mean of
-# the engine's measured voices of that language; "*": its English figure (espeak-ng speaks every
-# language at the same 175 wpm setting; words of other languages not measured here)
+# engine -> language base -> units per second, for voices not measured one by one: the engine's
+# measured voice of that language; "*": its English figure (espeak-ng speaks every language at the
+# same 175 wpm setting; languages other than en, es and zh not measured here)
 ENGINE_FALLBACK: dict[str, dict[str, float]] = {
-    "espeak": {"en": 2.92, "zh": 3.70, "yue": 3.70, "*": 2.92},
-    "hibari": {"*": 2.82},
-    "piper": {"*": 3.1},
+    "espeak": {"en": 3.50, "zh": 4.08, "yue": 4.08, "es": 4.02, "*": 3.50},
+    "hibari": {"*": 3.42},
+    "piper": {"*": 3.70},
 }
-DEFAULT_WPS = 3.3
+DEFAULT_WPS = 3.4
 
 
 def words_per_second(engine: str | None, voice: str | None, language: str) -> float:
-    """Tokens per second the voice that `engine` picks (or `voice`) reads `language` at."""
+    """Speech units per second the voice that `engine` picks (or `voice`) reads `language` at."""
     from pipelines.voice import list_voices
     from pipelines.voice.catalog import pick_voice
 

@@ -4,6 +4,7 @@ language, lengths that fit, over 35 shop-shaped product pages (fixtures/pages/fi
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -129,15 +130,45 @@ def test_a_chinese_page_gets_a_chinese_ad_and_english_on_request_warns():
     assert all(any("page is in zh" in w and "ad is in en" in w for w in s.warnings) for s in english)
 
 
-def test_a_spanish_page_without_an_llm_gets_an_english_ad_that_says_why():
+SPANISH_PAGES = [name for name, p in PRODUCTS.items() if p.language == "es"]
+# words of the English template copy that have no business in a Spanish ad
+ENGLISH_WORDS = {"the", "and", "it's", "you", "your", "with", "this", "link", "meet", "reasons", "tap", "grab",
+                 "first", "finally", "just", "look", "wrote", "stars", "ratings"}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W\d_][\w'’]*", text.lower()))
+
+
+@pytest.mark.parametrize("name", SPANISH_PAGES)
+def test_a_spanish_page_gets_a_spanish_ad_with_no_english_template_words(name):
+    page = product(name)
+    assert page.language == "es"
+    scripts = cli_script(page, variants=3, duration_s=20)  # no language given: the page's own
+    assert len(scripts) == 3
+    for s in scripts:
+        assert s.language == "es" and not s.warnings
+        shown = " ".join([s.voiceover, s.caption, *(sc.on_screen_text for sc in s.scenes)])
+        assert _words(shown) & ENGLISH_WORDS == set(), s.voiceover
+        assert audit_script(s, page) == []
+        assert name_said_whole(s, page)
+        assert check_script(s, page, ScriptOptions(language="es", duration_s=20)) == []
+    assert len({s.framework for s in scripts}) == 3
+
+
+def test_english_on_request_for_a_spanish_page_warns_and_a_language_without_copy_fails():
     mug = product("fixtures/pages/fit/etsy/taza-ceramica-azul.html")
-    assert mug.language == "es"
-    scripts = write_scripts(mug, ScriptOptions(variants=2, language=mug.language))
+    english = cli_script(mug, variants=2, duration_s=20, language="en")
+    assert all(s.language == "en" for s in english)
+    assert all(any("page is in es" in w and "ad is in en" in w for w in s.warnings) for s in english)
+    # the page's own language without template copy: English, and it says why
+    german = mug.model_copy(update={"language": "de"})
+    scripts = write_scripts(german, ScriptOptions(variants=2, language="de"))
     assert all(s.language == "en" for s in scripts)
-    assert all("no es copy" in s.warnings[0] and "OPENAI_BASE_URL" in s.warnings[0] for s in scripts)
+    assert all("no de copy" in s.warnings[0] and "OPENAI_BASE_URL" in s.warnings[0] for s in scripts)
     # a request for a language the page is not in and the template cannot write still says so plainly
     with pytest.raises(Exception) as err:
-        write_scripts(product(STORE + "cloud-nest-calming-cat-bed.html"), ScriptOptions(language="es"))
+        write_scripts(product(STORE + "cloud-nest-calming-cat-bed.html"), ScriptOptions(language="de"))
     assert "unsupported_language" in str(err.value)
 
 

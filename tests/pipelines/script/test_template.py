@@ -134,3 +134,52 @@ def test_guard_passes_its_own_output_and_names_each_problem():
     options = ScriptOptions(variants=1, duration_s=20)
     [s] = write_scripts(product, options)
     assert check_script(s, product, options) == []
+
+
+def _angle_said(script, benefit, language: str) -> bool:
+    from pipelines.script.facts import angle_said
+
+    return angle_said(script.voiceover, benefit, language)
+
+
+@pytest.mark.parametrize("duration", [10, 20])
+def test_the_angle_label_follows_the_lines_kept(duration):
+    """An angle whose line the length fitting dropped labels neither the script, its caption nor its hook."""
+    from pipelines.script.facts import extract_facts
+
+    from .test_copy_fit import PRODUCTS
+
+    relabelled = 0
+    for product in PRODUCTS.values():
+        language = product.language or "en"
+        benefits = {b.key: b for b in extract_facts(product).benefits}
+        for s in write_scripts(product, ScriptOptions(variants=3, duration_s=duration, language=language)):
+            lang = language.split("-")[0]
+            key = s.angle.split(":", 1)[1]
+            if key == "everyday":
+                relabelled += 1
+                continue
+            assert _angle_said(s, benefits[key], lang), (s.angle, s.voiceover)
+            for other in benefits.values():  # the caption names no angle the ad does not take
+                if other.key != key and other.line(lang) in s.caption:
+                    assert _angle_said(s, other, lang), (s.caption, s.voiceover)
+    assert relabelled  # short ads do drop angle lines: the check above is not vacuous
+
+
+def test_a_guard_that_drops_the_angle_line_drops_its_label():
+    from pipelines.script.facts import extract_facts
+    from pipelines.script.guards import repair_script
+
+    from .test_copy_fit import PRODUCTS
+
+    bed = PRODUCTS["fixtures/store/products/cloud-nest-calming-cat-bed.html"]
+    [s] = write_scripts(bed, ScriptOptions(variants=1, duration_s=20, frameworks=["aida"]))
+    kind, key = s.angle.split(":")
+    benefit = next(b for b in extract_facts(bed).benefits if b.key == key)
+    assert _angle_said(s, benefit, "en")
+    # the workspace bans a word of the angle's line: the repair drops that sentence, and the label with it
+    word = max(benefit.en.rstrip(".").split(), key=len)
+    repaired = repair_script(s, bed, ScriptOptions(duration_s=20, brand_safety=[word]))
+    assert not _angle_said(repaired, benefit, "en")
+    new_kind, new_key = repaired.angle.split(":")
+    assert new_kind == kind and new_key != key
