@@ -264,7 +264,7 @@ def script_storyboard(*, scripts: list[dict], spec, product_images: list[dict]) 
     pace, and per scene its plain name and what it shows (the presenter, a product image, or b-roll)."""
     from pipelines.avatar.looks import DEFAULT_LOOK, LOOKS, get_look
     from pipelines.script.guards import LENGTH_TOLERANCE
-    from pipelines.script.locale import SCENE_PAUSE_S, UNITS_PER_TOKEN, base_language, is_character_language
+    from pipelines.script.locale import lines_seconds
     from pipelines.script.roles import framework_name, scene_name
 
     paces: dict[str, float] = {}
@@ -293,11 +293,10 @@ def script_storyboard(*, scripts: list[dict], spec, product_images: list[dict]) 
             scenes.append({"index": i, "name": scene_name(scene.get("role")), "shot": shot,
                            "voiceover": scene.get("voiceover", ""), "on_screen_text": scene.get("on_screen_text", "")})
         variants.append({"index": v, "script": script, "framework": framework_name(script.get("framework")),
-                         "target_s": script.get("target_duration_s") or 20, "words_per_second": paces[language],
-                         # how the writer turns that pace into its speech units (pipelines.script.locale)
-                         "units_per_token": UNITS_PER_TOKEN.get(base_language(language), 1.0),
-                         "character_language": is_character_language(language),
-                         "scene_pause_s": SCENE_PAUSE_S, "length_tolerance": LENGTH_TOLERANCE, "scenes": scenes})
+                         "language": language, "target_s": script.get("target_duration_s") or 20,
+                         "words_per_second": paces[language], "length_tolerance": LENGTH_TOLERANCE,
+                         "estimate_s": lines_seconds([s["voiceover"] for s in scenes], language, paces[language]),
+                         "scenes": scenes})
     return variants
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from adgen.dashboard import api_keys, results, retry, team, views
+from adgen.dashboard import api_keys, results, retry, storyboard, team, views
 
 app_name = "dashboard"
 WS = "workspaces/<uuid:workspace_id>/"
@@ -26,6 +26,7 @@ urlpatterns = [
     path(WS + "create/", views.create, name="create"),
     path(WS + "products/<uuid:product_id>/", views.product, name="product"),
     path(WS + "products/<uuid:product_id>/scripts/", views.product_scripts, name="product-scripts"),
+    path(WS + "scripts/estimate/", storyboard.script_estimate, name="script-estimate"),
     path(WS + "jobs/<uuid:job_id>/", results.job, name="job"),
     path(WS + "jobs/<uuid:job_id>/progress/", views.job_progress, name="job-progress"),
     path(WS + "jobs/<uuid:job_id>/cancel/", views.job_cancel, name="job-cancel"),

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 from pipelines.product import AdScript, Product, Scene
 from pipelines.script.blocklist import DEFAULT_BLOCKLIST, _term_in, blocked_terms_in  # noqa: F401  (re-exported: guards' API)
 from pipelines.script.facts import product_text, split_sentences
-from pipelines.script.locale import (base_language, display_words, estimate_seconds, is_character_language,
-                                     pause_seconds)
+from pipelines.script.locale import base_language, display_words, estimate_seconds, lines_seconds
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipelines.script import ScriptOptions
@@ -233,8 +232,7 @@ def unsupported_premises(text: str, product: Product, supported: dict | None = N
 
 
 def voiceover_seconds(script: AdScript, words_per_second: float | None = None) -> float:
-    return sum(estimate_seconds(s.voiceover, script.language, words_per_second) for s in script.scenes) + \
-        pause_seconds(len([s for s in script.scenes if s.voiceover.strip()]), words_per_second)
+    return lines_seconds([s.voiceover for s in script.scenes], script.language, words_per_second)
 
 
 def _blocklist(options: "ScriptOptions | None") -> tuple[list[str], bool]:

@@ -116,6 +116,14 @@ def pause_seconds(scenes: int, words_per_second: float | None) -> float:
     return SCENE_PAUSE_S * max(0, scenes - 1) if words_per_second else 0.0
 
 
+def lines_seconds(lines: list[str], language: str, words_per_second: float | None = None) -> float:
+    """Seconds to say a script's voice-over lines one scene each, the pauses between scenes included:
+    the writer's length estimate, and the dashboard's as the user types."""
+    spoken = [line for line in lines if line.strip()]
+    return sum(estimate_seconds(line, language, words_per_second) for line in spoken) + \
+        pause_seconds(len(spoken), words_per_second)
+
+
 @lru_cache(maxsize=1)
 def _inflect():
     import inflect

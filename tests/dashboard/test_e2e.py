@@ -22,6 +22,7 @@ from django.db import connection
 
 from tests.ads.test_workers import Worker, broker_url, redis_actors  # noqa: F401  (fixtures)
 from tests.billing.stripe_server import event_payload, sign_payload, stripe_server, stripe_settings  # noqa: F401
+from tests.dashboard.test_storyboard_browser import assert_estimate_is_the_writers
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -89,7 +90,9 @@ def sign_up(page, base: str, email: str, organization: str) -> None:
     page.fill("#id_organization", organization)
     page.click("button:has-text('Sign up')")
     page.wait_for_selector("text=Check your email")
-    from django.core import mail  # the live server runs in this process: its mail lands here
+    from django.core import (
+        mail,  # the live server runs in this process: its mail lands here
+    )
 
     link = re.search(r"https?://\S+/signup/confirm/\S+/", mail.outbox[-1].body).group(0)
     page.goto(link)
@@ -139,12 +142,15 @@ def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_s
     assert re.search(r"\d+ credits", page.inner_text(".quote"))
     page.fill("#s0-0-vo", EDITED_LINE)
     # the storyboard: typing changes the length estimate; the second scene moves down one place
-    estimate = page.locator("[data-length-estimate]").first
+    variant = page.locator("[data-variant]").first
+    estimate = variant.locator("[data-length-estimate]")
+    assert_estimate_is_the_writers(variant)
     before = float(estimate.get_attribute("data-seconds"))
-    cards = page.locator("[data-variant]").first.locator("[data-scene]")
+    cards = variant.locator("[data-scene]")
     assert cards.count() >= 3, cards.count()
     cards.last.locator("textarea[data-voiceover]").press("Control+End")
     page.keyboard.type(" Seriously, take a look.")
+    assert_estimate_is_the_writers(variant)
     assert float(estimate.get_attribute("data-seconds")) > before
     moved = cards.nth(1).locator("textarea[data-voiceover]").input_value()
     cards.nth(1).locator("[data-move='1']").click()

@@ -119,9 +119,9 @@ def test_pace_attribute_is_the_pipelines_pace_for_the_jobs_voice(make_user):
     expected = rates.words_per_second(DEFAULT_ENGINES["voice"], "en-us-joe", "en") * 1.2
     assert paces == [pytest.approx(expected)] * 2
     assert expected != pytest.approx(rates.words_per_second(DEFAULT_ENGINES["voice"], None, "en"))
-    assert re.search(r'data-target-seconds="20(\.0)?"', html) and 'data-scene-pause="0.3"' in html
+    assert re.search(r'data-target-seconds="20(\.0)?"', html) and 'data-language="en"' in html
     assert 'data-length-tolerance="0.1"' in html  # the writer's own (pipelines.script.guards)
-    assert 'data-units-per-token="1.0"' in html and 'data-character-language="false"' in html
+    assert 'data-estimate-url="/workspaces/' in html and "data-seconds=" in html  # the server's own estimate
 
 
 def test_the_post_keeps_the_order_the_user_gave_the_scenes(make_user):
@@ -163,3 +163,19 @@ def test_a_brand_kit_portrait_is_the_presenter_scenes_picture(make_user, setting
     html = owner.client.get(scripts_page(owner, variants=1, brand_kit=kit)).content.decode()
     assert f"/workspaces/{owner.workspace.pk}/brand-kits/{kit.pk}/files/presenter_image/" in html
     assert "/presenters/" not in html
+
+
+def test_the_length_estimate_is_the_writers_own_figure(make_user):
+    from pipelines.script.locale import lines_seconds
+
+    owner, stranger = make_user(), make_user()
+    lines = ["Only $1,299.50 for 3 sets, isn't it nice?", "", "Free delivery today."]
+    url = f"{owner.base}/scripts/estimate/"
+    answer = owner.client.get(url, {"language": "en", "pace": "3.4", "line": lines})
+    assert answer.status_code == 200
+    assert answer.json()["seconds"] == round(lines_seconds(lines, "en", 3.4), 2)
+    zh = owner.client.get(url, {"language": "zh", "pace": "4.1", "line": ["这款猫窝真的很软，只要 49.99 元。"]})
+    assert zh.json()["seconds"] == round(lines_seconds(["这款猫窝真的很软，只要 49.99 元。"], "zh", 4.1), 2)
+    for bad in ({"pace": "fast"}, {"pace": "0"}, {"pace": "3", "line": ["word"] * 41}):
+        assert owner.client.get(url, bad).status_code == 400, bad
+    assert stranger.client.get(url, {"pace": "3.4", "line": lines}).status_code == 404

@@ -2,56 +2,30 @@
 // moved up and down (the hidden order fields tell the server), and the sticky credit bar kept off
 // the field being edited. A static file because the site's Content-Security-Policy allows no inline script.
 (() => {
-  // How long a line takes to say, in the script writer's units: pipelines.script.locale.speech_units,
-  // mirrored here so the estimate follows the typing (test_storyboard_browser.py checks the two agree).
-  // Words count by syllables, numbers by digits, CJK characters one each.
-  const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]/gu;
-  const LATIN_WORD = /[A-Za-z\u00C0-\u024F]+(?:['’-][A-Za-z\u00C0-\u024F]+)*/gu;
-  const NUMBER = /\p{Nd}+(?:[.,]\p{Nd}+)*/gu;
-  const VOWEL_GROUP = /[aeiouyàâäéèêëîïôöûüùáíóú]+/giu;
-
-  const count = (text, pattern) => (text.match(pattern) || []).length;
-  const numberUnits = (token, perDigit) => Math.max(1, 0.5 + perDigit * count(token, /\p{Nd}/gu));
-
-  function wordUnits(word) {
-    let syllables = count(word, VOWEL_GROUP);
-    const lower = word.toLowerCase();
-    if (lower.endsWith("e") && syllables > 1 && !lower.endsWith("le") && !lower.endsWith("ee")) syllables -= 1;
-    return 0.5 + (0.5 * Math.max(1, syllables)) / 1.45;
-  }
-
-  function speechUnits(text, characterLanguage) {
-    const numbers = text.match(NUMBER) || [];
-    const rest = text.replace(NUMBER, " ");
-    const words = rest.match(LATIN_WORD) || [];
-    if (characterLanguage) {
-      return count(rest, CJK) + 1.5 * words.length + numbers.reduce((sum, n) => sum + numberUnits(n, 1.6), 0);
-    }
-    return words.reduce((sum, w) => sum + wordUnits(w), 0) + 0.85 * count(rest, CJK)
-      + numbers.reduce((sum, n) => sum + numberUnits(n, 0.8), 0);
-  }
-
-  function updateEstimate(variant) {
-    const pace = parseFloat(variant.dataset.wordsPerSecond);
-    const pause = parseFloat(variant.dataset.scenePause) || 0;
+  // The estimate is the server's (pipelines.script.locale.lines_seconds, the script writer's own
+  // measure of speech): asked for a moment after the typing stops, the newest answer wins.
+  function showEstimate(variant, seconds) {
     const target = parseFloat(variant.dataset.targetSeconds);
     const tolerance = parseFloat(variant.dataset.lengthTolerance) || 0; // the writer's own: within it, a script fits
     const output = variant.querySelector("[data-length-estimate]");
-    if (!(pace > 0) || !(target > 0) || !output) return;
-    // the writer's own estimate (pipelines.script.guards.voiceover_seconds): units at the voice's pace,
-    // plus the voice stage's pause between two spoken scenes
-    const unitsPerSecond = pace * (parseFloat(variant.dataset.unitsPerToken) || 1);
-    const characterLanguage = variant.dataset.characterLanguage === "true";
-    const spoken = [...variant.querySelectorAll("[data-voiceover]")].map((field) => field.value)
-      .filter((text) => text.trim());
-    const units = spoken.reduce((sum, text) => sum + speechUnits(text, characterLanguage), 0);
-    const seconds = units / unitsPerSecond + pause * Math.max(0, spoken.length - 1);
+    if (!(target > 0) || !output || !Number.isFinite(seconds)) return;
     const off = seconds / target - 1;
     const state = off > tolerance ? "long" : off < -tolerance ? "short" : "fits";
     const note = { long: " · too long", short: " · short", fits: "" }[state];
     output.textContent = `About ${Math.round(seconds)} s of ${Math.round(target)} s${note}`;
     output.dataset.state = state;
     output.dataset.seconds = seconds.toFixed(2);
+  }
+
+  function requestEstimate(variant, url) {
+    const query = new URLSearchParams({ language: variant.dataset.language || "en",
+                                        pace: variant.dataset.wordsPerSecond });
+    for (const field of variant.querySelectorAll("[data-voiceover]")) query.append("line", field.value);
+    const asked = (variant.estimateAsked = (variant.estimateAsked || 0) + 1);
+    fetch(`${url}?${query}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((body) => { if (body && asked === variant.estimateAsked) showEstimate(variant, body.seconds); })
+      .catch(() => {}); // offline for a moment: the last estimate stays
   }
 
   function renumber(list) {
@@ -112,9 +86,14 @@
     }
     const status = document.querySelector("[data-storyboard-status]");
     for (const variant of document.querySelectorAll("[data-variant]")) {
-      updateEstimate(variant);
+      const output = variant.querySelector("[data-length-estimate]");
+      if (output) showEstimate(variant, parseFloat(output.dataset.seconds));
+      const url = variant.closest("[data-estimate-url]")?.dataset.estimateUrl;
+      let timer;
       variant.addEventListener("input", (event) => {
-        if (event.target.matches("[data-voiceover]")) updateEstimate(variant);
+        if (!url || !event.target.matches("[data-voiceover]")) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => requestEstimate(variant, url), 250);
       });
       for (const moves of variant.querySelectorAll("[data-scene-moves]")) moves.hidden = false;
       const list = variant.querySelector(".scene-cards");
