@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.urls import reverse
 
 from adgen.ads.models import BrandKit
 from adgen.security.outbound import validate_fetch_url
@@ -192,6 +193,28 @@ def scripts_from_post(drafts: list[dict], post) -> list[dict]:
     return edited
 
 
+class _StoredFile:
+    """A kit's stored file as ClearableFileInput shows it ("Currently: <a href=url>name</a>")."""
+
+    def __init__(self, name: str, url: str):
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BrandFileInput(forms.ClearableFileInput):
+    """Links the current file through the tenant-scoped brand_kit_file view (media is not served)."""
+
+    file_url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"] and self.file_url:
+            context["widget"]["value"] = _StoredFile(str(value.name).rsplit("/", 1)[-1], self.file_url)
+        return context
+
+
 class BrandKitForm(forms.ModelForm):
     FILE_FIELDS = ("logo", "font", "music", "presenter_image", "intro", "outro")
 
@@ -205,12 +228,12 @@ class BrandKitForm(forms.ModelForm):
         widgets = {"primary_color": forms.TextInput(attrs={"type": "color"}),
                    "secondary_color": forms.TextInput(attrs={"type": "color"}),
                    "accent_color": forms.TextInput(attrs={"type": "color"}),
-                   "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
-                   "font": forms.ClearableFileInput(attrs={"accept": ".ttf,.otf"}),
-                   "music": forms.ClearableFileInput(attrs={"accept": "audio/*"}),
-                   "presenter_image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
-                   "intro": forms.ClearableFileInput(attrs={"accept": "video/*"}),
-                   "outro": forms.ClearableFileInput(attrs={"accept": "video/*"})}
+                   "logo": BrandFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+                   "font": BrandFileInput(attrs={"accept": ".ttf,.otf"}),
+                   "music": BrandFileInput(attrs={"accept": "audio/*"}),
+                   "presenter_image": BrandFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+                   "intro": BrandFileInput(attrs={"accept": "video/*"}),
+                   "outro": BrandFileInput(attrs={"accept": "video/*"})}
         labels = {"presenter_image": "Presenter portrait (photo presenter)", "cta": "Call to action",
                   "intro": "Intro clip (plays before each ad, up to 5 s)",
                   "outro": "Outro clip (plays after the end card, up to 5 s)",
@@ -220,6 +243,10 @@ class BrandKitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["presenter"].choices = [("", "Default presenter"), *presenters]
         self.fields["voice"].choices = [("", "Pick by language"), *voices]
+        if self.instance.pk:
+            for name in self.FILE_FIELDS:
+                self.fields[name].widget.file_url = reverse("dashboard:brand-kit-file", kwargs={
+                    "workspace_id": self.instance.workspace_id, "kit_id": self.instance.pk, "kind": name})
 
     def clean(self):
         cleaned = super().clean()

@@ -34,3 +34,12 @@ def money(cents, currency="usd"):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.simple_tag
+def favicon_url():
+    from django.templatetags.static import static
+
+    from adgen.dashboard.favicon import FAVICON
+
+    return static(FAVICON)

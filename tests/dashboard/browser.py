@@ -1,0 +1,94 @@
+"""What every dashboard page must pass in Chromium, in one place for every browser test:
+axe-core finds nothing (all its default rules, best practices included), nothing scrolls sideways,
+every control is reached with Tab and shows where the focus is. Full-page screenshots at phone and
+desktop width go to out/screenshots/<name>-<width>.png."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "out" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORTS = ((390, 844), (1280, 900))  # a phone, a laptop
+
+
+@lru_cache(maxsize=1)
+def axe_source() -> str:
+    """axe-core's script (node_modules/axe-core, installed by `make`, or AXE_CORE_JS)."""
+    for candidate in (os.environ.get("AXE_CORE_JS"), ROOT / "node_modules" / "axe-core" / "axe.min.js"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate).read_text()
+    raise AssertionError("axe-core is not installed: run `make` (npm ci) or set AXE_CORE_JS")
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it is now, one line each: rule, impact, the elements."""
+    # a DevTools evaluation: the page's CSP (no eval, no inline script) stays on and axe still runs
+    page.evaluate(axe_source() + "\n;0")
+    return page.evaluate("""axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v =>
+        `${v.id} (${v.impact}): ${v.help} -> ` + v.nodes.map(n => n.target.join(' ')).join(' | ')))""")
+
+
+def horizontal_overflow(page) -> int:
+    """Pixels the page scrolls sideways (0 when it fits the window)."""
+    return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+
+
+# Focusable controls a keyboard user must reach (radios are one stop per group, so left out).
+_CONTROLS = ("a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]):not([type=radio]), "
+             "select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1']), "
+             "audio[controls], video[controls]")
+_MARK_CONTROLS = """sel => { const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+  const all = [...document.querySelectorAll(sel)].filter(shown);
+  all.forEach((e, i) => e.setAttribute('data-kbd', i)); return all.length; }"""
+_FOCUSED = """() => { const e = document.activeElement; if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+  const name = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' + (e.textContent || e.value || e.getAttribute('aria-label') || '').trim().slice(0, 40) + '"';
+  return {mark: e.getAttribute('data-kbd'), ring, name}; }"""
+
+
+def keyboard_problems(page) -> list[str]:
+    """Tab through the page from the top: every shown control is reached, each with a visible
+    focus ring (outline or box-shadow). Positive tabindex is axe's `tabindex` rule."""
+    count = page.evaluate(_MARK_CONTROLS, _CONTROLS)
+    page.evaluate("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur()")
+    reached: set[str] = set()
+    problems: list[str] = []
+    for _ in range(count + 3):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        if focused is None:
+            continue
+        if focused["mark"] is not None:
+            if focused["mark"] in reached:
+                break  # wrapped around
+            reached.add(focused["mark"])
+        if not focused["ring"]:
+            problems.append(f"no visible focus on {focused['name']}")
+    missed = page.evaluate("""marks => [...document.querySelectorAll('[data-kbd]')]
+        .filter(e => !marks.includes(e.getAttribute('data-kbd')))
+        .map(e => e.tagName.toLowerCase() + ' "' + (e.textContent || e.getAttribute('aria-label') || '').trim().slice(0, 40) + '"')""",
+                           sorted(reached))
+    page.evaluate("document.querySelectorAll('[data-kbd]').forEach(e => e.removeAttribute('data-kbd'))")
+    return problems + [f"not reached with Tab: {m}" for m in missed]
+
+
+def check_page(page, name: str) -> None:
+    """Screenshots at 390 and 1280 px, then the page must have no axe violation and no sideways
+    scrolling at either width, and work from the keyboard (at desktop width). Ends at 1280x900."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    for width, height in VIEWPORTS:
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        overflow = horizontal_overflow(page)
+        if overflow:
+            problems.append(f"{width}px: scrolls {overflow}px sideways")
+        problems += [f"{width}px: {v}" for v in axe_violations(page)]
+    problems += [f"keyboard: {p}" for p in keyboard_problems(page)]
+    assert not problems, f"{name} ({page.url}):\n" + "\n".join(problems)
