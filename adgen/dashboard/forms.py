@@ -243,7 +243,7 @@ class BrandKitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["presenter"].choices = [("", "Default presenter"), *presenters]
         self.fields["voice"].choices = [("", "Pick by language"), *voices]
-        if self.instance.pk:
+        if not self.instance._state.adding:  # a saved kit (a new one has a pk already: a default uuid)
             for name in self.FILE_FIELDS:
                 self.fields[name].widget.file_url = reverse("dashboard:brand-kit-file", kwargs={
                     "workspace_id": self.instance.workspace_id, "kit_id": self.instance.pk, "kind": name})

@@ -42,53 +42,59 @@ def horizontal_overflow(page) -> int:
 _CONTROLS = ("a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]):not([type=radio]), "
              "select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1']), "
              "audio[controls], video[controls]")
-_MARK_CONTROLS = """sel => { const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+_MARK_CONTROLS = """sel => {
+  // checkVisibility: not in a closed <details>, not display:none or visibility:hidden
+  const shown = e => e.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true});
   const all = [...document.querySelectorAll(sel)].filter(shown);
-  all.forEach((e, i) => e.setAttribute('data-kbd', i)); return all.length; }"""
+  all.forEach((e, i) => e.setAttribute('data-kbd', i));
+  return {count: all.length, media: all.filter(e => e.matches('audio, video')).length}; }"""
 _FOCUSED = """() => { const e = document.activeElement; if (!e || e === document.body) return null;
   const s = getComputedStyle(e);
   const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
   const name = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' + (e.textContent || e.value || e.getAttribute('aria-label') || '').trim().slice(0, 40) + '"';
-  return {mark: e.getAttribute('data-kbd'), ring, name}; }"""
+  return {mark: e.getAttribute('data-kbd'), media: e.matches('audio, video'), ring, name}; }"""
+_NEXT_FRAME = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+_MEDIA_STOPS = 8  # Tab stops inside a media element's own controls (play, seek, volume, menu...)
 
 
 def keyboard_problems(page) -> list[str]:
     """Tab through the page from the top: every shown control is reached, each with a visible
-    focus ring (outline or box-shadow). Positive tabindex is axe's `tabindex` rule."""
-    count = page.evaluate(_MARK_CONTROLS, _CONTROLS)
+    focus ring (outline or box-shadow; audio and video draw their own controls' ring). Positive
+    tabindex is axe's `tabindex` rule."""
+    controls = page.evaluate(_MARK_CONTROLS, _CONTROLS)
     page.evaluate("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur()")
-    reached: set[str] = set()
+    reached: list[str] = []
     problems: list[str] = []
-    for _ in range(count + 3):
+    for _ in range(controls["count"] + _MEDIA_STOPS * controls["media"] + 3):
         page.keyboard.press("Tab")
         focused = page.evaluate(_FOCUSED)
-        if focused is None:
-            continue
-        if focused["mark"] is not None:
-            if focused["mark"] in reached:
-                break  # wrapped around
-            reached.add(focused["mark"])
-        if not focused["ring"]:
+        if focused is None or focused["mark"] is None or (reached and focused["mark"] == reached[-1]):
+            continue  # the browser's own UI, an unmarked element, or another stop inside a media element
+        if focused["mark"] in reached:
+            break  # back at the top
+        reached.append(focused["mark"])
+        if not focused["ring"] and not focused["media"]:
             problems.append(f"no visible focus on {focused['name']}")
     missed = page.evaluate("""marks => [...document.querySelectorAll('[data-kbd]')]
         .filter(e => !marks.includes(e.getAttribute('data-kbd')))
         .map(e => e.tagName.toLowerCase() + ' "' + (e.textContent || e.getAttribute('aria-label') || '').trim().slice(0, 40) + '"')""",
-                           sorted(reached))
+                           reached)
     page.evaluate("document.querySelectorAll('[data-kbd]').forEach(e => e.removeAttribute('data-kbd'))")
     return problems + [f"not reached with Tab: {m}" for m in missed]
 
 
 def check_page(page, name: str) -> None:
-    """Screenshots at 390 and 1280 px, then the page must have no axe violation and no sideways
-    scrolling at either width, and work from the keyboard (at desktop width). Ends at 1280x900."""
+    """Screenshots at 390 and 1280 px; at both widths the page must have no axe violation, no
+    sideways scrolling, and work from the keyboard. Ends at 1280x900."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     for width, height in VIEWPORTS:
         page.set_viewport_size({"width": width, "height": height})
+        page.evaluate(_NEXT_FRAME)  # resize listeners (scroll_regions.js) have run
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
         overflow = horizontal_overflow(page)
         if overflow:
             problems.append(f"{width}px: scrolls {overflow}px sideways")
         problems += [f"{width}px: {v}" for v in axe_violations(page)]
-    problems += [f"keyboard: {p}" for p in keyboard_problems(page)]
+        problems += [f"{width}px: {p}" for p in keyboard_problems(page)]
     assert not problems, f"{name} ({page.url}):\n" + "\n".join(problems)

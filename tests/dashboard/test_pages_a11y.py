@@ -173,6 +173,13 @@ def test_every_dashboard_page_passes_the_browser_checks(live_server, browser, ma
     base, ws = live_server.url, f"{live_server.url}{owner.base}"
     seen: dict[str, str] = {}
     icons: set[str] = set()
+    failures: list[str] = []  # every page's problems, reported together
+
+    def checked(page, name: str) -> None:
+        try:
+            check_page(page, name)
+        except AssertionError as exc:
+            failures.append(str(exc))
 
     def visit(page, url: str, name: str) -> None:
         response = page.goto(url)
@@ -184,7 +191,7 @@ def test_every_dashboard_page_passes_the_browser_checks(live_server, browser, ma
         icon = page.evaluate("(document.querySelector('link[rel~=icon]') || {}).href || null")
         assert icon, f"{name}: no <link rel=icon> in <head>"
         icons.add(icon)
-        check_page(page, name)
+        checked(page, name)
         seen[resolve(urlsplit(page.url).path).url_name] = name
 
     owner_context = browser.new_context()
@@ -240,7 +247,7 @@ def test_every_dashboard_page_passes_the_browser_checks(live_server, browser, ma
     page.fill("#id_schedule", "every day")
     page.click("button:has-text('Save campaign')")
     page.wait_for_selector(".error")
-    check_page(page, "campaign-new-errors")
+    checked(page, "campaign-new-errors")
 
     # signed out: log in, sign up and its mail, the invitation, the lockout
     guest = browser.new_context().new_page()
@@ -262,9 +269,10 @@ def test_every_dashboard_page_passes_the_browser_checks(live_server, browser, ma
         guest.click("button:has-text('Log in')")
         guest.wait_for_load_state("load")
     guest.wait_for_selector("text=Too many log-in attempts")
-    check_page(guest, "locked-out")
+    checked(guest, "locked-out")
     seen["locked-out"] = "locked-out"
 
+    assert not failures, "\n\n".join(failures)
     missing = dashboard_url_names() - set(NOT_PAGES) - set(seen)
     assert not missing, f"dashboard pages not checked here: {sorted(missing)}"
     for icon in icons:
