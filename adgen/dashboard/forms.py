@@ -204,9 +204,17 @@ class _StoredFile:
 
 
 class BrandFileInput(forms.ClearableFileInput):
-    """Links the current file through the tenant-scoped brand_kit_file view (media is not served)."""
+    """Links the current file through the tenant-scoped brand_kit_file view (media is not served),
+    on a line of its own with a labelled "Remove it" box (the stock widget runs it all together)."""
 
     file_url = ""
+    template_name = "dashboard/_brand_file_input.html"
+
+    def _render(self, template_name, context, renderer=None):
+        from django.template.loader import render_to_string
+        from django.utils.safestring import mark_safe
+
+        return mark_safe(render_to_string(template_name, context))  # the project's templates/, not the form renderer's
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
