@@ -1,6 +1,7 @@
 """What every dashboard page must pass in Chromium, in one place for every browser test:
 axe-core finds nothing (all its default rules, best practices included), nothing scrolls sideways,
-every control is reached with Tab and shows where the focus is. Full-page screenshots at phone and
+every control is reached with Tab and shows where the focus is, every id an ARIA attribute or a
+label names exists. Full-page screenshots at phone and
 desktop width go to out/screenshots/<name>-<width>.png."""
 
 from __future__ import annotations
@@ -83,11 +84,27 @@ def keyboard_problems(page) -> list[str]:
     return problems + [f"not reached with Tab: {m}" for m in missed]
 
 
+def broken_references(page) -> list[str]:
+    """ids named by aria-describedby, aria-labelledby, aria-controls or <label for> that the page
+    lacks (axe lets a half-broken aria-describedby pass; the help or error text is then never read)."""
+    return page.evaluate("""() => {
+      const missing = [];
+      for (const e of document.querySelectorAll('[aria-describedby], [aria-labelledby], [aria-controls], label[for]')) {
+        for (const attr of ['aria-describedby', 'aria-labelledby', 'aria-controls', 'for']) {
+          for (const id of (e.getAttribute(attr) || '').split(/\\s+/).filter(Boolean)) {
+            if (!document.getElementById(id)) missing.push(`${attr}="${id}" on <${e.tagName.toLowerCase()}>`);
+          }
+        }
+      }
+      return missing; }""")
+
+
 def check_page(page, name: str) -> None:
     """Screenshots at 390 and 1280 px; at both widths the page must have no axe violation, no
     sideways scrolling, and work from the keyboard. Ends at 1280x900."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
+    problems += [f"no such id: {ref}" for ref in broken_references(page)]
     for width, height in VIEWPORTS:
         page.set_viewport_size({"width": width, "height": height})
         page.evaluate(_NEXT_FRAME)  # resize listeners (scroll_regions.js) have run

@@ -219,7 +219,10 @@ def test_every_dashboard_page_passes_the_browser_checks(live_server, browser, ma
     ]:
         visit(page, base + path, name)
 
-    page.goto(f"{ws}/brand-kits/")
+    # saved: the brand-kits page with its flash message
+    page.goto(f"{ws}/brand-kits/{kit.pk}/")
+    page.click("button:has-text('Save brand kit')")
+    page.wait_for_selector(".messages >> text=saved")
     # presenter stills are drawn on their first request
     wait_until(page, "[...document.querySelectorAll('.presenters img')].every(i => i.complete && i.naturalWidth > 0)",
                timeout_ms=120_000)
@@ -309,21 +312,23 @@ def test_one_language_list_for_create_campaigns_and_voices(make_user):
     assert {g.strip() for g in groups} == {LANGUAGE_NAMES[v.language] for v in list_voices()}
 
 
-WIDE_TABLE = ("<section><h2>Ledger</h2><div class='table-wrap'><table><tr>"
-              + "".join(f"<td>column-{i}-with-a-long-unbreakable-value</td>" for i in range(8)) + "</tr></table></div></section>")
+WIDE_TABLE = ("<section><h2>Ledger</h2><div class='table-wrap'><table style='min-width: 1600px'><tr>"
+              + "".join(f"<td>column {i}</td>" for i in range(8)) + "</tr></table></div></section>")
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_check_page_catches_what_it_should(live_server, browser):  # noqa: F811
     """check_page is strict: a missing alt, sideways scrolling, a positive tabindex, a scroll area
-    a keyboard cannot reach and a control without a focus ring each fail it; the same page done
+    a keyboard cannot reach, a control without a focus ring and a description that is not there
+    each fail it; the same page done
     right (with the dashboard's app.css and scroll_regions.js) passes."""
     head = (f"<!doctype html><html lang='en'><head><title>Check</title>"
             f"<link rel='stylesheet' href='{live_server.url}/static/dashboard/app.css'>{{}}</head>")
     bad = head.format("<style>#plain:focus-visible { box-shadow: none; }</style>") + (
         "<body><main><h1>Bad</h1><img src='data:,'><a href='#x' tabindex='2'>Jump</a>"
         "<button id='plain' type='button'>Plain</button><div style='width:2000px'>wide</div>"
+        "<label for='q'>Search</label><input id='q' aria-describedby='q_helptext'>"
         + WIDE_TABLE + "</main></body></html>")
     good = head.format(f"<script src='{live_server.url}/static/dashboard/scroll_regions.js'></script>") + (
         "<body><main><h1>Good</h1><img src='data:,' alt='A dot'><a href='#x'>Jump</a>"
@@ -333,7 +338,8 @@ def test_check_page_catches_what_it_should(live_server, browser):  # noqa: F811
     with pytest.raises(AssertionError) as failed:
         check_page(page, "check-page-bad")
     report = str(failed.value)
-    for expected in ("image-alt", "tabindex", "scrolls", "scrollable-region-focusable", "no visible focus on button#plain"):
+    for expected in ("image-alt", "tabindex", "scrolls", "scrollable-region-focusable", "no visible focus on button#plain",
+                     'no such id: aria-describedby="q_helptext"'):
         assert expected in report, (expected, report)
     page.set_content(good)
     check_page(page, "check-page-good")
