@@ -125,6 +125,13 @@ def seed(owner, *, store_url: str, tmp_path) -> dict:
                                 error_message="The voice engine could not load its model." if status == "failed"
                                 else "")
 
+    running = AdJob.objects.create(workspace=ws, product=product, status=AdJob.Status.RUNNING, progress=35,
+                                   quoted_credits=240, options={"variants": 2, "aspects": ["9:16"], "duration": 20})
+    for stage, status, progress in (("scrape", "done", 1.0), ("script", "done", 1.0), ("voice", "running", 0.4),
+                                    ("render", "pending", 0.0)):
+        StageRun.objects.create(workspace=ws, job=running, node_id=stage, stage=stage, queue="cpu", status=status,
+                                progress=progress, message="Speaking scene 2 of 4" if status == "running" else "")
+
     kit = ads_services.brand_kit_create(workspace=ws, name="Cloud Nest", primary_color="#1d3557",
                                         secondary_color="#f1faee", accent_color="#e63946", presenter="leo",
                                         voice="en-gb-m1", cta="Shop the nest",
@@ -158,7 +165,7 @@ def seed(owner, *, store_url: str, tmp_path) -> dict:
                                       description="Ad job for Cloud Nest Calming Cat Bed")
         billing_services.credits_capture(reference=f"job:seed-{n}", amount=30, idempotency_key="render-0")
     return {"product": product, "pending": pending, "failed_product": failed_product, "done": done,
-            "failed": failed, "kit": kit, "campaign": campaign, "run": run, "invitation_token": invitation_token}
+            "failed": failed, "running": running, "kit": kit, "campaign": campaign, "run": run, "invitation_token": invitation_token}
 
 
 @pytest.mark.slow
@@ -208,6 +215,7 @@ def test_every_dashboard_page_passes_the_browser_checks(live_server, browser, ma
         (f"{owner.base}/products/{data['failed_product'].pk}/", "product-failed"),
         (f"{owner.base}/jobs/{data['done'].pk}/", "job-succeeded"),
         (f"{owner.base}/jobs/{data['failed'].pk}/", "job-failed"),
+        (f"{owner.base}/jobs/{data['running'].pk}/", "job-running"),
         (f"{owner.base}/jobs/{data['done'].pk}/variants/0/rerender/", "variant-rerender"),
         (f"{owner.base}/brand-kits/new/", "brand-kit-new"),
         (f"{owner.base}/brand-kits/{kit.pk}/", "brand-kit-edit"),
@@ -266,11 +274,14 @@ def test_every_dashboard_page_passes_the_browser_checks(live_server, browser, ma
     visit(guest, link, "signup-confirm")
     visit(guest, f"{base}/invitations/{data['invitation_token']}/", "invitation")
     guest.goto(f"{base}/login/")
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
         guest.fill("#id_username", owner.user.email)
         guest.fill("#id_password", "not the password")
         guest.click("button:has-text('Log in')")
         guest.wait_for_load_state("load")
+        if attempt == 0:
+            guest.wait_for_selector(".error-panel")
+            checked(guest, "login-error")
     guest.wait_for_selector("text=Too many log-in attempts")
     checked(guest, "locked-out")
     seen["locked-out"] = "locked-out"
