@@ -59,7 +59,8 @@ _MARK_CONTROLS = """sel => {
 _FOCUSED = """() => { const e = document.activeElement; if (!e || e === document.body) return null;
   const s = getComputedStyle(e);
   const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
-  const name = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' + (e.textContent || e.value || e.getAttribute('aria-label') || '').trim().slice(0, 40) + '"';
+  const text = (e.textContent || e.value || e.getAttribute('aria-label') || '').trim().slice(0, 40);
+  const name = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' + text + '"';
   return {mark: e.getAttribute('data-kbd'), media: e.matches('audio, video'), ring, name}; }"""
 _NEXT_FRAME = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 _MEDIA_STOPS = 8  # Tab stops inside a media element's own controls (play, seek, volume, menu...)
@@ -85,8 +86,8 @@ def keyboard_problems(page) -> list[str]:
             problems.append(f"no visible focus on {focused['name']}")
     missed = page.evaluate("""marks => [...document.querySelectorAll('[data-kbd]')]
         .filter(e => !marks.includes(e.getAttribute('data-kbd')))
-        .map(e => e.tagName.toLowerCase() + ' "' + (e.textContent || e.getAttribute('aria-label') || '').trim().slice(0, 40) + '"')""",
-                           reached)
+        .map(e => e.tagName.toLowerCase() + ' "'
+             + (e.textContent || e.getAttribute('aria-label') || '').trim().slice(0, 40) + '"')""", reached)
     # leave nothing focused: a focused skip link would cover the header for the next check
     page.evaluate("document.querySelectorAll('[data-kbd]').forEach(e => e.removeAttribute('data-kbd'));"
                   "document.activeElement && document.activeElement.blur()")
@@ -111,7 +112,7 @@ def broken_references(page) -> list[str]:
 def check_page(page, name: str) -> None:
     """Screenshots at 390 and 1280 px; at both widths the page must have no axe violation, no
     sideways scrolling, and work from the keyboard. Ends at 1280x900."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / name).parent.mkdir(parents=True, exist_ok=True)  # a name may have a folder: "pages/login"
     problems: list[str] = []
     problems += [f"no such id: {ref}" for ref in broken_references(page)]
     for width, height in VIEWPORTS:

@@ -165,7 +165,8 @@ def seed(owner, *, store_url: str, tmp_path) -> dict:
                                       description="Ad job for Cloud Nest Calming Cat Bed")
         billing_services.credits_capture(reference=f"job:seed-{n}", amount=30, idempotency_key="render-0")
     return {"product": product, "pending": pending, "failed_product": failed_product, "done": done,
-            "failed": failed, "running": running, "kit": kit, "campaign": campaign, "run": run, "invitation_token": invitation_token}
+            "failed": failed, "running": running, "kit": kit, "campaign": campaign, "run": run,
+            "invitation_token": invitation_token}
 
 
 @pytest.mark.slow
@@ -184,7 +185,7 @@ def test_every_dashboard_page_passes_the_browser_checks(live_server, browser, ma
 
     def checked(page, name: str) -> None:
         try:
-            check_page(page, name)
+            check_page(page, f"pages/{name}")  # out/screenshots/pages/: e2e's shots keep their own names
         except AssertionError as exc:
             failures.append(str(exc))
 
@@ -347,13 +348,13 @@ def test_check_page_catches_what_it_should(live_server, browser):  # noqa: F811
     page = browser.new_page()
     page.set_content(bad)
     with pytest.raises(AssertionError) as failed:
-        check_page(page, "check-page-bad")
+        check_page(page, "selftest/check-page-bad")
     report = str(failed.value)
-    for expected in ("image-alt", "tabindex", "scrolls", "scrollable-region-focusable", "no visible focus on button#plain",
-                     'no such id: aria-describedby="q_helptext"'):
+    for expected in ("image-alt", "tabindex", "scrolls", "scrollable-region-focusable",
+                     "no visible focus on button#plain", 'no such id: aria-describedby="q_helptext"'):
         assert expected in report, (expected, report)
     page.set_content(good)
-    check_page(page, "check-page-good")
+    check_page(page, "selftest/check-page-good")
     page.set_viewport_size({"width": 390, "height": 844})
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     assert page.get_attribute(".table-wrap", "aria-label") == "Ledger (scrolls sideways)"
