@@ -74,7 +74,8 @@ def keyboard_problems(page) -> list[str]:
     page.evaluate("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur()")
     reached: list[str] = []
     problems: list[str] = []
-    for _ in range(controls["count"] + _MEDIA_STOPS * controls["media"] + 3):
+    # enough presses for every stop (radios and unmarked stops too); the walk ends when it wraps
+    for _ in range(2 * controls["count"] + _MEDIA_STOPS * controls["media"] + 10):
         page.keyboard.press("Tab")
         focused = page.evaluate(_FOCUSED)
         if focused is None or focused["mark"] is None or (reached and focused["mark"] == reached[-1]):

@@ -104,7 +104,7 @@ def seed(owner, *, store_url: str, tmp_path) -> dict:
                                                              "preview": True, "language": "en"})
     variant = Variant.objects.create(workspace=ws, job=done, index=0, script=script)
     files = tiny_render_files(tmp_path)
-    render = Render(workspace=ws, job=done, variant=variant, node_id="render:v0:9:16", aspect="9:16", width=180,
+    render = Render(workspace=ws, job=done, variant=variant, node_id="render:0:9x16", aspect="9:16", width=180,
                     height=320, duration_s=2.0, size_bytes=len(files["video"]), video_codec="h264",
                     audio_codec="aac", artifact_key="r" * 64)
     render.file.save("ad.mp4", ContentFile(files["video"]), save=False)
@@ -112,25 +112,30 @@ def seed(owner, *, store_url: str, tmp_path) -> dict:
     render.captions.save("ad.vtt", ContentFile(files["captions"]), save=False)
     render.save()
     done.archive.save("batch.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=True)
-    for stage in ("scrape", "script", "voice", "avatar", "broll", "render", "export"):
-        StageRun.objects.create(workspace=ws, job=done, node_id=stage, stage=stage, queue="cpu", status="done",
-                                progress=1.0)
+    # node ids as pipelines.jobs plans them ("voice:<variant>", "render:<variant>:<aspect>")
+    for node_id in ("scrape", "script", "voice:0", "avatar:0", "broll:0:0", "render:0:9x16", "export"):
+        StageRun.objects.create(workspace=ws, job=done, node_id=node_id, stage=node_id.split(":")[0], queue="cpu",
+                                status="done", progress=1.0, artifacts={"voice": "en-gb-m1"} if
+                                node_id.startswith("voice") else {})
     failed = AdJob.objects.create(workspace=ws, product=product, status=AdJob.Status.FAILED, progress=40,
                                   options={"variants": 2, "aspects": ["9:16", "1:1"], "duration": 20},
                                   error_code="voice_unavailable", error_stage="voice",
                                   error_message="The voice engine could not load its model.")
-    for stage, status in (("scrape", "done"), ("script", "done"), ("voice", "failed"), ("render", "cancelled")):
-        StageRun.objects.create(workspace=ws, job=failed, node_id=stage, stage=stage, queue="cpu", status=status,
+    for node_id, status in (("scrape", "done"), ("script", "done"), ("voice:0", "failed"),
+                            ("render:0:9x16", "cancelled")):
+        StageRun.objects.create(workspace=ws, job=failed, node_id=node_id, stage=node_id.split(":")[0], queue="cpu",
+                                status=status,
                                 error_code="voice_unavailable" if status == "failed" else "",
                                 error_message="The voice engine could not load its model." if status == "failed"
                                 else "")
 
     running = AdJob.objects.create(workspace=ws, product=product, status=AdJob.Status.RUNNING, progress=35,
                                    quoted_credits=240, options={"variants": 2, "aspects": ["9:16"], "duration": 20})
-    for stage, status, progress in (("scrape", "done", 1.0), ("script", "done", 1.0), ("voice", "running", 0.4),
-                                    ("render", "pending", 0.0)):
-        StageRun.objects.create(workspace=ws, job=running, node_id=stage, stage=stage, queue="cpu", status=status,
-                                progress=progress, message="Speaking scene 2 of 4" if status == "running" else "")
+    for node_id, status, progress in (("scrape", "done", 1.0), ("script", "done", 1.0), ("voice:0", "running", 0.4),
+                                      ("render:0:9x16", "pending", 0.0)):
+        StageRun.objects.create(workspace=ws, job=running, node_id=node_id, stage=node_id.split(":")[0], queue="cpu",
+                                status=status, progress=progress,
+                                message="Speaking scene 2 of 4" if status == "running" else "")
 
     kit = ads_services.brand_kit_create(workspace=ws, name="Cloud Nest", primary_color="#1d3557",
                                         secondary_color="#f1faee", accent_color="#e63946", presenter="leo",
