@@ -46,14 +46,15 @@ def horizontal_overflow(page) -> int:
     return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
 
 
-# Focusable controls a keyboard user must reach (radios are one stop per group, so left out).
+# Focusable controls a keyboard user must reach (radios are one stop per group, so left out; so is
+# what tabindex="-1" takes out of the order on purpose, like a thumbnail repeating its title's link).
 _CONTROLS = ("a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]):not([type=radio]), "
              "select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1']), "
              "audio[controls], video[controls]")
 _MARK_CONTROLS = """sel => {
   // checkVisibility: not in a closed <details>, not display:none or visibility:hidden
   const shown = e => e.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true});
-  const all = [...document.querySelectorAll(sel)].filter(shown);
+  const all = [...document.querySelectorAll(sel)].filter(e => shown(e) && e.getAttribute('tabindex') !== '-1');
   all.forEach((e, i) => e.setAttribute('data-kbd', i));
   return {count: all.length, media: all.filter(e => e.matches('audio, video')).length}; }"""
 _FOCUSED = """() => { const e = document.activeElement; if (!e || e === document.body) return null;
