@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.urls import reverse
 
 from adgen.ads.models import BrandKit
 from adgen.campaigns import schedules
@@ -209,6 +210,36 @@ def _scenes_in_posted_order(scenes: list[dict], orders: list[str | None]) -> lis
     return [scene for _, scene in sorted(zip(places, scenes), key=lambda pair: pair[0])]
 
 
+class _StoredFile:
+    """A kit's stored file as ClearableFileInput shows it ("Currently: <a href=url>name</a>")."""
+
+    def __init__(self, name: str, url: str):
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BrandFileInput(forms.ClearableFileInput):
+    """Links the current file through the tenant-scoped brand_kit_file view (media is not served),
+    on a line of its own with a labelled "Remove it" box (the stock widget runs it all together)."""
+
+    file_url = ""
+    template_name = "dashboard/_brand_file_input.html"
+
+    def _render(self, template_name, context, renderer=None):
+        from django.template.loader import render_to_string
+        from django.utils.safestring import mark_safe
+
+        return mark_safe(render_to_string(template_name, context))  # the project's templates/, not the form renderer's
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"] and self.file_url:
+            context["widget"]["value"] = _StoredFile(str(value.name).rsplit("/", 1)[-1], self.file_url)
+        return context
+
+
 class BrandKitForm(forms.ModelForm):
     FILE_FIELDS = ("logo", "font", "music", "presenter_image", "intro", "outro")
 
@@ -222,12 +253,12 @@ class BrandKitForm(forms.ModelForm):
         widgets = {"primary_color": forms.TextInput(attrs={"type": "color"}),
                    "secondary_color": forms.TextInput(attrs={"type": "color"}),
                    "accent_color": forms.TextInput(attrs={"type": "color"}),
-                   "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
-                   "font": forms.ClearableFileInput(attrs={"accept": ".ttf,.otf"}),
-                   "music": forms.ClearableFileInput(attrs={"accept": "audio/*"}),
-                   "presenter_image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
-                   "intro": forms.ClearableFileInput(attrs={"accept": "video/*"}),
-                   "outro": forms.ClearableFileInput(attrs={"accept": "video/*"})}
+                   "logo": BrandFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+                   "font": BrandFileInput(attrs={"accept": ".ttf,.otf"}),
+                   "music": BrandFileInput(attrs={"accept": "audio/*"}),
+                   "presenter_image": BrandFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+                   "intro": BrandFileInput(attrs={"accept": "video/*"}),
+                   "outro": BrandFileInput(attrs={"accept": "video/*"})}
         labels = {"presenter_image": "Presenter portrait (photo presenter)", "cta": "Call to action",
                   "intro": "Intro clip (plays before each ad, up to 5 s)",
                   "outro": "Outro clip (plays after the end card, up to 5 s)",
@@ -237,6 +268,10 @@ class BrandKitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["presenter"].choices = [("", "Default presenter"), *presenters]
         self.fields["voice"].choices = [("", "Pick by language"), *voices]
+        if not self.instance._state.adding:  # a saved kit (a new one has a pk already: a default uuid)
+            for name in self.FILE_FIELDS:
+                self.fields[name].widget.file_url = reverse("dashboard:brand-kit-file", kwargs={
+                    "workspace_id": self.instance.workspace_id, "kit_id": self.instance.pk, "kind": name})
 
     def clean(self):
         cleaned = super().clean()

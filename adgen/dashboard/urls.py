@@ -1,13 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from adgen.dashboard import api_keys, results, retry, storyboard, team, views
+from adgen.dashboard import api_keys, favicon, results, retry, storyboard, team, views
 
 app_name = "dashboard"
 WS = "workspaces/<uuid:workspace_id>/"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
     path("signup/", views.signup, name="signup"),
     path("signup/confirm/<str:uidb64>/<str:token>/", views.signup_confirm, name="signup-confirm"),
     path("login/", auth_views.LoginView.as_view(template_name="dashboard/login.html",

@@ -443,9 +443,11 @@ def _brand_kit_form(request, instance=None):
 
 @workspace_view()
 def brand_kits(request):
+    presenters = selectors.presenter_choices()
     return render(request, "dashboard/brand_kits.html", {
         "kits": ads_selectors.brand_kit_list(workspace=request.workspace),
-        "voice_groups": selectors.voice_groups(), "presenters": selectors.presenter_choices()})
+        "voice_groups": selectors.voice_groups(), "presenters": presenters,
+        "presenter_names": dict(presenters), "voice_names": dict(selectors.voice_choices())})
 
 
 @workspace_view(Membership.Role.EDITOR)

@@ -22,14 +22,12 @@ from django.db import connection
 
 from tests.ads.test_workers import Worker, broker_url, redis_actors  # noqa: F401  (fixtures)
 from tests.billing.stripe_server import event_payload, sign_payload, stripe_server, stripe_settings  # noqa: F401
+from tests.dashboard.browser import CHROMIUM_ARGS, check_page
 from tests.dashboard.test_storyboard_browser import assert_estimate_is_the_writers
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "out" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PRODUCT = "products/cloud-nest-calming-cat-bed.html"
 EDITED_LINE = "Your cat deserves a cloud, edited in the dashboard."
 
@@ -75,12 +73,9 @@ def browser():
 
 
 def shoot(page, name: str) -> None:
-    """Full-page screenshots at phone (390 px) and desktop (1280 px) width."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width, height in ((390, 844), (1280, 900)):
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    """Full-page screenshots at phone (390 px) and desktop (1280 px) width, and the page passes
+    tests/dashboard/browser.py's checks there (axe-core, no sideways scrolling, keyboard)."""
+    check_page(page, name)
 
 
 def sign_up(page, base: str, email: str, organization: str) -> None:

@@ -86,3 +86,12 @@ def failure_of(code, message=""):
     from adgen.dashboard.selectors import failure_view
 
     return failure_view(code=code, message=message or "")
+
+
+@register.simple_tag
+def favicon_url():
+    from django.templatetags.static import static
+
+    from adgen.dashboard.favicon import FAVICON
+
+    return static(FAVICON)
