@@ -30,6 +30,9 @@ NOT_PAGES = {
     "job-progress": "htmx fragment of the job page", "job-archive": "zip file", "render-file": "video/image file",
     "brand-kit-file": "uploaded file", "voice-sample": "WAV file", "presenter-preview": "PNG file",
     "campaign-run-archive": "zip file",
+    "member-role": "POST only", "member-remove": "POST only", "invitation-revoke": "POST only",
+    "job-retry": "POST only", "job-edit-retry": "POST only, redirects to the create flow",
+    "product-retry": "POST only", "script-estimate": "JSON for the storyboard's length estimate",
 }
 
 

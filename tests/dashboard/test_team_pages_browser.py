@@ -1,6 +1,7 @@
 """Team, invitation, billing and campaign-form pages in Chromium (live server, data made through
 the services): screenshots at 390 and 1280 px into out/screenshots/, no sideways scrolling on a
-phone, axe-core finds nothing, and the campaign form's static JS shows only the chosen fields."""
+phone, axe-core finds nothing, the keyboard reaches everything (tests/dashboard/browser.py's check_page),
+and the campaign form's static JS shows only the chosen fields."""
 
 from __future__ import annotations
 
@@ -10,34 +11,16 @@ from adgen.ads import services as ads_services
 from adgen.campaigns import services as campaign_services
 from tenants.models import Membership
 from tenants.services import invitation_create, membership_set, user_get_or_create
-from tests.dashboard.test_api_keys import axe_js
+from tests.dashboard.browser import CHROMIUM_ARGS, check_page
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def _check(page, axe, name: str) -> None:
-    from tests.dashboard.test_e2e import shoot
-
-    shoot(page, name)
-    for width in (390, 1280):
-        page.set_viewport_size({"width": width, "height": 844})
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{name}: {overflow}px of sideways scrolling at {width}px"
-        if axe is not None:
-            page.evaluate(axe.read_text() + "\n;0")  # DevTools evaluation: the CSP stays on, axe still runs
-            result = page.evaluate(
-                "axe.run().then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' ')))")
-            assert result == [], f"axe on {name} at {width}px: {result}"
 
 
 def test_team_billing_and_campaign_pages(live_server, make_user, settings, monkeypatch):
     from playwright.sync_api import sync_playwright
 
-    from tests.dashboard.test_e2e import CHROMIUM_ARGS
-
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.STRIPE_SECRET_KEY = ""
-    axe = axe_js()
     owner = make_user(credits=5000)
     for email, role in (("maria.admin@example.com", "admin"), ("li.editor@example.com", "editor")):
         membership_set(user=user_get_or_create(email=email), workspace=owner.workspace, role=role)
@@ -63,7 +46,7 @@ def test_team_billing_and_campaign_pages(live_server, make_user, settings, monke
 
         page.goto(f"{base}/members/")
         assert page.locator("h3", has_text="new.colleague@example.com").count() == 1
-        _check(page, axe, "team")
+        check_page(page, "team")
         editor_row = page.locator("li.team-item", has_text="li.editor@example.com")
         editor_row.locator("select").select_option("admin")
         editor_row.locator("button:has-text('Save')").click()
@@ -73,7 +56,7 @@ def test_team_billing_and_campaign_pages(live_server, make_user, settings, monke
         page.goto(f"{base}/billing/")
         assert page.locator("text=Card payments are off").count() == 1 and page.locator("text=Buy for").count() == 0
         assert page.locator("#ledger a:has-text('Ads for')").count() >= 1
-        _check(page, axe, "billing-no-stripe")
+        check_page(page, "billing-no-stripe")
 
         page.goto(f"{base}/campaigns/new/")
         assert page.is_hidden("#id_source_url") and page.is_visible("#id_source_urls")
@@ -83,7 +66,7 @@ def test_team_billing_and_campaign_pages(live_server, make_user, settings, monke
         assert page.is_hidden("#id_source_urls")
         page.select_option("#id_schedule_frequency", "weekly")
         assert page.is_visible("#id_schedule_weekday") and page.is_visible("#id_schedule_time")
-        _check(page, axe, "campaign-form")
+        check_page(page, "campaign-form")
 
         page.goto(f"{base}/campaigns/{campaign.pk}/")
         assert page.locator("text=Every Monday at 09:00 Europe/Paris").count() == 1
@@ -93,6 +76,6 @@ def test_team_billing_and_campaign_pages(live_server, make_user, settings, monke
         stranger = browser.new_context().new_page()
         stranger.goto(f"{live_server.url}/invitations/{token}/")
         assert stranger.locator(f"text={owner.user.email}").count() >= 1
-        _check(stranger, axe, "invitation")
+        check_page(stranger, "invitation")
         assert not [m for m in problems if "Content Security Policy" in m], problems
         browser.close()
