@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -236,6 +237,21 @@ def test_dashboard_end_to_end(workers, browser, live_server, store_url, stripe_s
     shoot(page, "brand-kits")
     page.goto(f"{workspace_url}campaigns/new/")
     shoot(page, "campaign-new")
+
+    # an API key made on its page works from the shell: curl lists this job's renders
+    page.click("nav.tabs >> text=API keys")
+    page.fill("#id_name", "Feed sync")
+    page.click("button:has-text('Create key')")
+    raw_key = page.input_value("#new-key-value")
+    shoot(page, "api-key-created")
+    listed = subprocess.run(["curl", "-sS", "--fail-with-body", "-H", f"Authorization: Bearer {raw_key}",
+                             f"{base}/api/v1/workspaces/{workspace_url.rstrip('/').rsplit('/', 1)[1]}/renders/"],
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert job_url.rstrip("/").rsplit("/", 1)[1] in listed.stdout
+    page.goto(page.url)  # a GET: reloading would post the form again
+    assert page.locator(".key-list li").count() == 1
+    assert "Never" not in page.inner_text(".key-list")  # "Last used" now says when
 
     # another organization's user sees none of it
     stranger = browser.new_context().new_page()
