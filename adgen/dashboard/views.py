@@ -188,7 +188,7 @@ def workspace_new(request):
 
 @workspace_view(Membership.Role.EDITOR)
 def create(request):
-    # ?url=: "Use a different link" on a failed job or product starts from the link that failed
+    # ?url=: "Edit the link and retry" on a failed job or product starts from the link that failed
     form = forms.ProductUrlForm(request.POST or None, initial={"url": request.GET.get("url", "")})
     if request.method == "POST" and form.is_valid():
         if throttled_or_none(request, ScrapeThrottle) is not None:

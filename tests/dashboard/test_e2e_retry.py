@@ -1,6 +1,6 @@
 """A failed job is not a dead end, in a real browser with a real worker: an ad for a product link
 whose page does not answer (a loopback port nobody listens on) fails; its page says what happened
-and what to do (the raw error folded under "Technical details"); "Use a different link" opens the
+and what to do (the raw error folded under "Technical details"); "Edit the link and retry" opens the
 create page with that link filled in; the working store link goes through review (the failed
 job's options filled in) and scripts, and the new job succeeds. Screenshots of the failed job page
 at 390 and 1280 px go to out/screenshots/ (job-failed-*.png)."""
@@ -57,8 +57,8 @@ def test_a_failed_job_says_what_to_do_and_a_different_link_succeeds(workers, bro
     page.click("details.tech summary")
     assert page.inner_text("details.tech code") == "unreachable"
 
-    # Use a different link: the create page with the link filled in, then the working store link
-    page.click("text=Use a different link")
+    # Edit the link and retry: the create page with the link filled in, then the working store link
+    page.click("text=Edit the link and retry")
     page.wait_for_url(re.compile(r"/create/\?url="))
     assert page.input_value("#id_url") == link
     page.fill("#id_url", f"{store_url}/{PRODUCT}")

@@ -191,7 +191,7 @@ def test_a_product_page_that_could_not_be_read_offers_the_link_again_or_another(
                                      error_code="unreachable", error_message=RAW)
     html = owner.client.get(f"{owner.base}/products/{product.pk}/").content.decode()
     assert "The product page did not answer" in html and RAW not in headline(html) and RAW in html
-    assert "Try the link again" in html and "Use a different link" in html
+    assert "Try the link again" in html and "Edit the link and retry" in html
     response = owner.client.post(f"{owner.base}/products/{product.pk}/retry/")
     new = Product.objects.for_workspace(owner.workspace).exclude(pk=product.pk).get()
     assert response.url == f"{owner.base}/products/{new.pk}/" and new.url == product.url
