@@ -17,6 +17,7 @@ ASPECTS: dict[str, tuple[int, int]] = {
     "4:5": (1080, 1350),
     "16:9": (1920, 1080),
 }
+ASPECT_NAMES = {"9:16": "Vertical", "1:1": "Square", "4:5": "Portrait", "16:9": "Landscape"}  # as people say them
 
 
 class Model(BaseModel):

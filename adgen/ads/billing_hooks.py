@@ -30,6 +30,13 @@ def job_id_from_reference(reference: str) -> uuid.UUID | None:
         return None
 
 
+def job_holds(*, organization, jobs) -> dict:
+    """Each job's credit hold (what it held, captured, released), by job id."""
+    references = {job_reference(job): job.pk for job in jobs}
+    holds = billing_selectors.holds_list(organization=organization).filter(reference__in=references)
+    return {references[hold.reference]: hold for hold in holds}
+
+
 def job_quote(*, organization, spec: JobSpec) -> int:
     return billing_selectors.job_quote(organization=organization, spec=spec)
 

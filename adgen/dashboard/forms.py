@@ -15,7 +15,7 @@ from adgen.security.outbound import validate_fetch_url
 from adgen.security.uploads import clean_brand_file
 from tenants.models import Membership, Organization
 from pipelines.jobs import PLATFORMS as JOB_PLATFORMS
-from pipelines.product import ASPECTS
+from pipelines.product import ASPECT_NAMES, ASPECTS
 from pipelines.render.platforms import PLATFORMS as PLATFORM_PRESETS
 
 PLATFORMS = [(name, PLATFORM_PRESETS[name].label) for name in JOB_PLATFORMS]
@@ -120,7 +120,7 @@ class ReviewForm(forms.Form):
     images = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
 
     variants = forms.IntegerField(min_value=1, max_value=6, initial=2)
-    aspects = forms.MultipleChoiceField(choices=[(a, a) for a in ASPECTS], initial=["9:16"],
+    aspects = forms.MultipleChoiceField(choices=[(a, f"{a} {ASPECT_NAMES[a].lower()}") for a in ASPECTS], initial=["9:16"],
                                         widget=forms.CheckboxSelectMultiple)
     platforms = forms.MultipleChoiceField(choices=PLATFORMS, required=False, widget=forms.CheckboxSelectMultiple)
     duration = forms.IntegerField(label="Length (seconds)", min_value=6, max_value=60, initial=20)
@@ -315,7 +315,7 @@ class CampaignForm(forms.Form):
     url_pattern = forms.CharField(label="Sitemap URL pattern (regex)", required=False, max_length=500)
     max_products = forms.IntegerField(min_value=1, max_value=1000, initial=50)
     variants = forms.IntegerField(label="Variants per product", min_value=1, max_value=6, initial=2)
-    aspects = forms.MultipleChoiceField(choices=[(a, a) for a in ASPECTS], initial=["9:16"],
+    aspects = forms.MultipleChoiceField(choices=[(a, f"{a} {ASPECT_NAMES[a].lower()}") for a in ASPECTS], initial=["9:16"],
                                         widget=forms.CheckboxSelectMultiple)
     languages = forms.MultipleChoiceField(choices=LANGUAGES, initial=["en"], widget=forms.CheckboxSelectMultiple)
     duration = forms.IntegerField(label="Length (seconds)", min_value=6, max_value=60, initial=20)

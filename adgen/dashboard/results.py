@@ -17,13 +17,10 @@ from adgen.billing import selectors as billing_selectors
 from adgen.billing.errors import BillingError
 from adgen.dashboard.views import _job, _job_context, _message, _quote, _resubmit, _resubmit_options, _ws_url, \
     workspace_view
-from pipelines.product import ASPECTS
+from pipelines.product import ASPECT_NAMES, ASPECTS
 from pipelines.render.platforms import PLATFORMS
 from tenants.errors import ApiError
 from tenants.models import Membership
-
-FORMAT_NAMES = {"9:16": "Vertical", "1:1": "Square", "4:5": "Portrait", "16:9": "Landscape"}
-
 
 def _file_url(request, render_, kind: str) -> str:
     return reverse("dashboard:render-file", kwargs={"workspace_id": request.workspace.pk, "render_id": render_.pk,
@@ -71,7 +68,7 @@ def job_gallery(request, job: AdJob) -> dict:
         card["poster"] = card["poster"] or poster
         platform = PLATFORMS.get(r.platform or None)
         card["downloads"].append({
-            "render": r, "aspect": r.aspect, "format": FORMAT_NAMES.get(r.aspect, r.aspect),
+            "render": r, "aspect": r.aspect, "format": ASPECT_NAMES.get(r.aspect, r.aspect),
             "platform": platform.label if platform else r.platform, "size_bytes": r.size_bytes,
             "url": _file_url(request, r, "video") + "?download=1",
             "filename": ads_selectors.render_download_name(r, product_names=names),
@@ -79,11 +76,11 @@ def job_gallery(request, job: AdJob) -> dict:
         sources.setdefault(str(index), {}).setdefault(r.aspect, {
             "src": _file_url(request, r, "video"), "poster": poster, "width": r.width, "height": r.height,
             "captions": _file_url(request, r, "captions") if r.captions else None,
-            "label": f"Variant {index + 1} · {r.aspect} {FORMAT_NAMES.get(r.aspect, '')}".strip()})
+            "label": f"Variant {index + 1} · {r.aspect} {ASPECT_NAMES.get(r.aspect, '')}".strip()})
     first = renders[0]
     first_index = first.variant.index if first.variant else int(first.node_id.split(":")[1])
     current = sources[str(first_index)][first.aspect]
-    return {"formats": [{"aspect": a, "name": FORMAT_NAMES.get(a, a)} for a in formats],
+    return {"formats": [{"aspect": a, "name": ASPECT_NAMES.get(a, a)} for a in formats],
             "cards": list(cards.values()), "sources": sources, "current": current,
             "current_variant": first_index, "current_format": first.aspect}
 
@@ -135,17 +132,13 @@ STATUS_WORDS = {AdJob.Status.QUEUED: "Waiting to start", AdJob.Status.RUNNING: "
 def ads_list_rows(request, jobs: list[AdJob]) -> list[dict]:
     """The Ads list's rows for one page of jobs: a poster, the formats rendered, the status in
     words and what the job cost (captured credits; held while it runs; nothing when it failed)."""
-    from adgen.billing.models import CreditHold
-
     from adgen.ads import billing_hooks
     from adgen.ads.models import Render
 
     renders: dict = {}
     for r in Render.objects.for_workspace(request.workspace).filter(job__in=jobs).order_by("job", "node_id"):
         renders.setdefault(r.job_id, []).append(r)
-    references = {billing_hooks.job_reference(j): j.pk for j in jobs}
-    holds = {references[h.reference]: h for h in CreditHold.objects.filter(
-        account__organization=request.workspace.organization_id, reference__in=references)}
+    holds = billing_hooks.job_holds(organization=request.workspace.organization_id, jobs=jobs)
     rows = []
     for j in jobs:
         done = renders.get(j.pk, [])
