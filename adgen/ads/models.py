@@ -117,6 +117,7 @@ class AdJob(WorkspaceScopedModel):
         CANCELLED = "cancelled"
 
     TERMINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+    RETRYABLE = (Status.FAILED, Status.CANCELLED)  # ended without its ads: Retry / Edit and retry
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.AD)

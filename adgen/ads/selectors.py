@@ -78,7 +78,7 @@ def job_progress(job: AdJob) -> int:
 
 def job_status(job: AdJob, *, base_url: str | None = None) -> dict:
     """The job as the API, the SSE stream and the dashboard show it."""
-    ended_badly = job.status in (AdJob.Status.FAILED, AdJob.Status.CANCELLED) and job.error_code
+    ended_badly = job.status in AdJob.RETRYABLE and job.error_code
     return {
         "id": str(job.pk), "status": job.status, "progress": job_progress(job),
         "error": ({"code": job.error_code, "message": job.error_message, "stage": job.error_stage or None}

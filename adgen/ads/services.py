@@ -149,7 +149,7 @@ def job_submit(*, workspace: Workspace, options: dict, url: str | None = None, p
 def job_retry(*, job: AdJob, user=None) -> AdJob:
     """The same job again, as a new job with a new hold (the failed or cancelled one released its
     hold when it ended): the same options, product or link, and brand kit."""
-    if job.status not in (AdJob.Status.FAILED, AdJob.Status.CANCELLED):
+    if job.status not in AdJob.RETRYABLE:
         raise Conflict("Only a failed or cancelled job can be retried.", code="job_not_ended")
     return job_submit(workspace=job.workspace, options=dict(job.options or {}), product=job.product,
                       url=None if job.product else job.url, brand_kit=job.brand_kit, user=user)

@@ -15,17 +15,14 @@ from adgen.ads import services as ads_services
 from adgen.ads.models import AdJob, Product
 from adgen.billing.errors import BillingError
 from adgen.dashboard import selectors
-from adgen.security.throttles import ScrapeThrottle, throttled_or_none
 from adgen.dashboard.views import _draft_key, _get_or_404, _job, _message, _ws_url, workspace_view
+from adgen.security.throttles import ScrapeThrottle, throttled_or_none
 from tenants.errors import ApiError
 from tenants.models import Membership
 
-ENDED = (AdJob.Status.FAILED, AdJob.Status.CANCELLED)
-
-
 def _ended_job(request, job_id) -> AdJob:
     job = _job(request, job_id)
-    if job.status not in ENDED:
+    if job.status not in AdJob.RETRYABLE:
         raise Http404("Only a failed or cancelled job can be retried.")
     return job
 
