@@ -131,9 +131,9 @@ class ReviewForm(forms.Form):
                                        help_text="The brand kit sets the presenter, voice, colours, logo and music.")
     preview = forms.BooleanField(required=False, initial=True, label="Preview quality (cheaper, faster)")
 
-    def __init__(self, *args, images=(), brand_kits=None, **kwargs):
+    def __init__(self, *args, image_urls=(), brand_kits=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["images"].choices = [(i, img.get("url", "")) for i, img in enumerate(images)]
+        self.fields["images"].choices = list(enumerate(image_urls))  # the label is the picture's address
         if brand_kits is not None:
             self.fields["brand_kit"].queryset = brand_kits
 

@@ -7,9 +7,11 @@ before anything is queued or charged; the edited scripts travel with `job_submit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db.models import Sum
 from django.http import Http404
+from django.urls import reverse
 
 from adgen.ads import selectors as ads_selectors
 from adgen.ads.billing_hooks import JOB_REFERENCE_PREFIX, job_id_from_reference
@@ -78,8 +80,6 @@ def credit_rows(*, items, user, organization) -> list[dict]:
     """Ledger entries (or holds) with a readable description and, for a job's credits, a link to the
     job (and its campaign run) in whichever of the organization's workspaces the user can open and it
     still exists in; a job that is gone or out of the user's reach is described, not linked."""
-    from django.urls import reverse
-
     from adgen.campaigns.models import CampaignRunItem
 
     entries = list(items)
@@ -214,6 +214,33 @@ def job_retry_draft(job: AdJob) -> dict | None:
     return retry_draft(job_retry_seed(job), product, scripts)
 
 
+def product_image_file(product, index: int) -> Path | None:
+    """The scrape's own copy of a product image (downloaded, re-encoded, metadata stripped), or
+    None when the product has no such image or the artifact is gone."""
+    from adgen.ops.selectors import artifact_store
+    from pipelines.store import ArtifactMissing
+
+    images = product.images or []
+    name = images[index].get("file") if 0 <= index < len(images) else None
+    if not name or not product.artifact_key:
+        return None
+    try:
+        folder = artifact_store().path(product.artifact_key).resolve()
+    except ArtifactMissing:
+        return None
+    path = (folder / name).resolve()
+    return path if path.is_relative_to(folder) and path.is_file() else None
+
+
+def product_image_urls(product) -> list[str]:
+    """Where the dashboard shows each product image from: our copy (the shop's own address may be
+    plain http, which the site's CSP refuses, or gone), the shop's address only when we have none."""
+    return [reverse("dashboard:product-image", kwargs={"workspace_id": product.workspace_id,
+                                                       "product_id": product.pk, "index": i})
+            if image.get("file") and product.artifact_key else image.get("url", "")
+            for i, image in enumerate(product.images or [])]
+
+
 def product_review_data(product) -> dict:
     """The scraped product as the review form edits it (pipeline Product fields)."""
     data = dict(product.data or {})
@@ -259,7 +286,7 @@ def script_pace(*, spec, language: str) -> float:
     return next(node.params for node in plan(spec, {}) if node.stage == "script").words_per_second(language)
 
 
-def script_storyboard(*, scripts: list[dict], spec, product_images: list[dict]) -> list[dict]:
+def script_storyboard(*, scripts: list[dict], spec, image_urls: list[str]) -> list[dict]:
     """The script page's storyboard: per variant its plain framework name, target length and reading
     pace, and per scene its plain name and what it shows (the presenter, a product image, or b-roll)."""
     from pipelines.avatar.looks import DEFAULT_LOOK, LOOKS, get_look
@@ -284,7 +311,7 @@ def script_storyboard(*, scripts: list[dict], spec, product_images: list[dict]) 
             visual = scene.get("visual") or "avatar"
             if visual.startswith("product_image:"):
                 k = int(visual.split(":", 1)[1] or 0)
-                url = product_images[k].get("url", "") if 0 <= k < len(product_images) else ""
+                url = image_urls[k] if 0 <= k < len(image_urls) else ""
                 shot = {"kind": "image", "url": url} if url else {"kind": "broll", "caption": "Product image"}
             elif visual.startswith("broll:"):
                 shot = {"kind": "broll", "caption": visual.split(":", 1)[1].strip()}
@@ -330,8 +357,6 @@ def presenter_choices() -> list[tuple[str, str]]:
 
 
 def _preview_dir(kind: str):
-    from pathlib import Path
-
     from django.conf import settings
 
     path = Path(settings.MEDIA_ROOT) / "dashboard-previews" / kind

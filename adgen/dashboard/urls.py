@@ -27,6 +27,7 @@ urlpatterns = [
     path(WS + "create/", views.create, name="create"),
     path(WS + "products/<uuid:product_id>/", views.product, name="product"),
     path(WS + "products/<uuid:product_id>/scripts/", views.product_scripts, name="product-scripts"),
+    path(WS + "products/<uuid:product_id>/images/<int:index>/", views.product_image, name="product-image"),
     path(WS + "scripts/estimate/", storyboard.script_estimate, name="script-estimate"),
     path(WS + "jobs/<uuid:job_id>/", results.job, name="job"),
     path(WS + "jobs/<uuid:job_id>/progress/", views.job_progress, name="job-progress"),

@@ -247,8 +247,8 @@ def product(request, product_id):
     data = selectors.product_review_data(product)
     draft = request.session.get(_draft_key(product)) or _retry_seed_draft(request, product)
     kits = ads_selectors.brand_kit_list(workspace=request.workspace)
-    form = forms.ReviewForm(request.POST or None, images=product.images, brand_kits=kits,
-                            initial=forms.review_initial(data, product.images, draft))
+    form = forms.ReviewForm(request.POST or None, image_urls=selectors.product_image_urls(product),
+                            brand_kits=kits, initial=forms.review_initial(data, product.images, draft))
     if request.method == "POST" and form.is_valid():
         options = form.options()
         included = form.cleaned_data["images"]
@@ -319,7 +319,7 @@ def product_scripts(request, product_id):
             else:
                 del request.session[_draft_key(product)]
                 return redirect(_ws_url(request, "job", job_id=job.pk))
-    storyboard = selectors.script_storyboard(scripts=draft["scripts"], product_images=product.images,
+    storyboard = selectors.script_storyboard(scripts=draft["scripts"], image_urls=selectors.product_image_urls(product),
                                              spec=_job_spec(draft["options"], product, brand_kit))
     return render(request, "dashboard/product_scripts.html", {
         "product": product, "draft": draft, "storyboard": storyboard, "quote": quote, "balance": balance,
@@ -414,6 +414,18 @@ def _file_response(field, *, download: bool, filename: str | None = None, user_f
         return response
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return FileResponse(field.open("rb"), as_attachment=download, filename=name, content_type=content_type)
+
+
+@workspace_view()
+def product_image(request, product_id, index: int):
+    """A product image as the scrape stored it (not the shop's address: no hotlinking, no mixed content)."""
+    product = _get_or_404(ads_selectors.product_list(workspace=request.workspace), pk=product_id)
+    path = selectors.product_image_file(product, index)
+    if path is None:
+        raise Http404("No such image.")
+    response = FileResponse(open(path, "rb"), content_type=mimetypes.guess_type(path.name)[0] or "image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @workspace_view()

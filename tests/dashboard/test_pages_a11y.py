@@ -29,6 +29,7 @@ NOT_PAGES = {
     "billing-portal": "POST only, ends on Stripe",
     "job-progress": "htmx fragment of the job page", "job-archive": "zip file", "render-file": "video/image file",
     "brand-kit-file": "uploaded file", "voice-sample": "WAV file", "presenter-preview": "PNG file",
+    "product-image": "image file",
     "campaign-run-archive": "zip file",
     "member-role": "POST only", "member-remove": "POST only", "invitation-revoke": "POST only",
     "job-retry": "POST only", "job-edit-retry": "POST only, redirects to the create flow",
