@@ -138,3 +138,17 @@ def check_page(page, name: str) -> None:
         problems += [f"{width}px: {v}" for v in axe_violations(page)]
         problems += [f"{width}px: {p}" for p in keyboard_problems(page)]
     assert not problems, f"{name} ({page.url}):\n" + "\n".join(problems)
+
+
+def signed_in_page(chromium, base: str, email: str, password: str = "correct horse battery", **context_options):
+    """A new page logged in through the log-in form, collecting CSP refusals in `page.violations`."""
+    page = chromium.new_context(**context_options).new_page()
+    page.set_default_timeout(60_000)
+    page.violations = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and page.violations.append(m.text))
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url("**/workspaces/**")
+    return page

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from adgen.ads.models import AdJob, Product
-from tests.dashboard.browser import CHROMIUM_ARGS, check_page
+from tests.dashboard.browser import CHROMIUM_ARGS, check_page, signed_in_page
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -48,15 +48,7 @@ def scripts_page(live_server, make_user, monkeypatch, settings, tmp_path):
               "rating": {"value": 4.8, "count": 120}})
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        page.set_default_timeout(60_000)
-        page.violations = []
-        page.on("console", lambda m: "Content Security Policy" in m.text and page.violations.append(m.text))
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", owner.user.email)
-        page.fill("#id_password", "correct horse battery")
-        page.click("button:has-text('Log in')")
-        page.wait_for_url(re.compile(r"/workspaces/"))
+        page = signed_in_page(chromium, live_server.url, owner.user.email, viewport={"width": 1280, "height": 900})
         page.goto(f"{live_server.url}/workspaces/{owner.workspace.pk}/products/{product.pk}/")
         page.fill("#id_variants", "3")
         page.fill("#id_duration", "20")

@@ -9,10 +9,9 @@ from django.core.files.base import ContentFile
 
 from adgen.ads.models import AdJob, BrandKit
 from tenants.models import ApiKey
+from tests.dashboard.browser import CHROMIUM_ARGS, signed_in_page
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 XSS = b"""<html><body><script>
 fetch(location.pathname.split('/brand-kits/')[0].replace('/workspaces/', '/api/v1/workspaces/') + '/api-keys/',
       {method: 'POST', credentials: 'include', headers: {'Content-Type': 'application/json',
@@ -29,16 +28,8 @@ def page(live_server, make_tenant, monkeypatch):
     tenant = make_tenant()
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = chromium.new_context(accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        page.violations = []
-        page.on("console", lambda m: "Content Security Policy" in m.text and page.violations.append(m.text))
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", tenant.user.email)
-        page.fill("#id_password", "correct horse battery")
-        page.click("button:has-text('Log in')")
-        page.wait_for_url(f"**/workspaces/{tenant.workspace.pk}/")
+        page = signed_in_page(chromium, live_server.url, tenant.user.email, accept_downloads=True)
+        assert page.url.rstrip("/").endswith(str(tenant.workspace.pk))
         page.tenant, page.base = tenant, f"{live_server.url}/workspaces/{tenant.workspace.pk}"
         yield page
         chromium.close()
