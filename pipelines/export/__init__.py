@@ -38,14 +38,15 @@ def adgen_version() -> str:
 
 def product_slug(title: str | None, url: str | None = None) -> str:
     """A file-name stem for the product: its title, or the page's URL name when the title is
-    mostly non-Latin (a Chinese title would otherwise shrink to its digits)."""
-    from_title = slugify(title or "", 32)
+    mostly non-Latin (a Chinese title would otherwise shrink to its digits). Up to 48 characters,
+    cut between words: enough for most product names whole, short enough for a phone's file list."""
+    from_title = slugify(title or "", 48)
     if len(from_title.replace("-", "")) >= 6:
         return from_title
     from urllib.parse import urlsplit
 
     page = urlsplit(url or "").path.rstrip("/").rsplit("/", 1)[-1]
-    from_url = slugify(page.rsplit(".", 1)[0], 32) if page else ""
+    from_url = slugify(page.rsplit(".", 1)[0], 48) if page else ""
     return from_url if len(from_url) > len(from_title) else from_title
 
 

@@ -15,7 +15,7 @@ def test_name_carries_product_variant_aspect_and_platform():
 
 def test_name_is_ascii_and_safe_in_any_file_system():
     name = render_filename("Crème Brûlée Torch / 2-in-1 \"Pro\" <Édition> ✨", 0, "4:5", "instagram", "mp4")
-    assert name == "creme-brulee-torch-2-in-1-pro_v1_4x5_instagram.mp4"
+    assert name == "creme-brulee-torch-2-in-1-pro-edition_v1_4x5_instagram.mp4"
     assert name.isascii() and not set('/\\:*?"<>| ') & set(name)
 
 
@@ -33,3 +33,11 @@ def test_products_sharing_a_title_in_one_export_are_numbered():
 def test_the_jobs_zip_carries_the_product_and_the_job():
     assert archive_filename("Cloud Nest Calming Cat Bed", "1a2b3c4d-0000-4000-8000-000000000000") == \
         "cloud-nest-calming-cat-bed_1a2b3c4d.zip"
+
+
+def test_a_long_name_is_cut_between_words_and_a_usual_one_kept_whole():
+    assert render_filename("Falcon Ascent Model Rocket Launch Kit", 0, "9:16", None, "mp4") == \
+        "falcon-ascent-model-rocket-launch-kit_v1_9x16_generic.mp4"
+    long = render_filename("Stainless Steel Dog Bowls, Set of 2, Non-Slip Rubber Base, Dishwasher Safe", 0,
+                           "1:1", None, "mp4")
+    assert long == "stainless-steel-dog-bowls-set-of-2-non-slip_v1_1x1_generic.mp4"
